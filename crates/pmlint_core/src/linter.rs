@@ -1,0 +1,539 @@
+//! The engine: rule set loading, configuration, and the lint pipeline.
+//!
+//! ```text
+//! text ─▶ Document (prose mask, blocks, sections, directives)
+//!      ─▶ prefilter: one Aho-Corasick pass over the mask for every rule's anchor words
+//!      ─▶ only the sentences that contain an anchor are segmented and tokenized
+//!      ─▶ people analysis ─▶ every pattern of every active rule ─▶ context conditions
+//!      ─▶ fixes ─▶ suppression directives ─▶ sorted diagnostics
+//! ```
+//!
+//! The prefilter is why pmlint is fast: most prose in a postmortem contains no trigger word,
+//! and Unicode segmentation, the costliest step, never runs on it.
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use std::sync::{Arc, LazyLock};
+
+use crate::config::{Config, ConfigError, RuleSetting};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::document::{Document, DocumentKind};
+use crate::lexicon::{Lexicon, Names};
+use crate::people::{Computed, People, PeopleConfig};
+use crate::position::LineIndex;
+use crate::rule::{
+    compile, error_at, FixSpec, Pattern, Rule, RuleError, EMBEDDED_LEXICON, EMBEDDED_RULES,
+};
+use crate::text::{sentences, tokenize, Token};
+
+static NAMES: LazyLock<Names> = LazyLock::new(Names::embedded);
+
+/// A rule file's text and where it came from (a path, for error messages).
+#[derive(Clone, Copy, Debug)]
+pub struct RuleSource<'a> {
+    pub origin: &'a str,
+    pub text: &'a str,
+}
+
+/// Every loaded rule plus the lexicon they share. Build once, share through `Arc`.
+#[derive(Debug)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+    lexicon: Lexicon,
+}
+
+impl RuleSet {
+    /// The rules embedded in the binary.
+    pub fn embedded() -> (RuleSet, Vec<RuleError>) {
+        Self::load(&[])
+    }
+
+    /// The embedded rules plus `extra` user rule files. Rules that fail to load are left out and
+    /// reported; one bad file never takes the others down. A user rule may not reuse an id.
+    pub fn load(extra: &[RuleSource<'_>]) -> (RuleSet, Vec<RuleError>) {
+        let mut errors = Vec::new();
+        let lexicon = match Lexicon::parse(EMBEDDED_LEXICON) {
+            Ok(l) => l,
+            Err(m) => {
+                errors.push(error_at("rules/lexicon.toml", EMBEDDED_LEXICON, None, m));
+                Lexicon::default()
+            }
+        };
+        let mut rules: Vec<Rule> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
+        let embedded = EMBEDDED_RULES
+            .iter()
+            .map(|(o, t)| RuleSource { origin: o, text: t });
+        for src in embedded.chain(extra.iter().copied()) {
+            let stem = std::path::Path::new(src.origin)
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .filter(|_| src.origin.ends_with(".toml"));
+            match compile(src.origin, src.text, stem, &lexicon) {
+                Ok(rule) if !seen.insert(rule.id.clone()) => errors.push(error_at(
+                    src.origin,
+                    src.text,
+                    None,
+                    format!("rule id `{}` is already defined", rule.id),
+                )),
+                Ok(rule) => rules.push(rule),
+                Err(e) => errors.push(e),
+            }
+        }
+        (RuleSet { rules, lexicon }, errors)
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+struct ActiveRule {
+    index: usize,
+    id: Arc<str>,
+    family: Arc<str>,
+    severity: Severity,
+    message: Arc<str>,
+    suggestions: Arc<[String]>,
+}
+
+/// A configured linter. Cheap to share between threads; lint as many documents as you like.
+pub struct Linter {
+    rules: Arc<RuleSet>,
+    active: Vec<ActiveRule>,
+    prefilter: Option<AhoCorasick>,
+    /// Per prefilter pattern: (matches as a word prefix, needs no left word boundary).
+    anchor_kind: Vec<(bool, bool)>,
+    people: PeopleConfig,
+    allow_phrases: Vec<Vec<String>>,
+    lint_blockquotes: bool,
+}
+
+impl std::fmt::Debug for Linter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Linter")
+            .field("active_rules", &self.active.len())
+            .finish()
+    }
+}
+
+/// Surface forms of normalised contraction parts, so the prefilter sees `didn't` for `not`.
+const CONTRACTION_FORMS: &[(&str, &[&str])] = &[
+    ("not", &["n't", "n’t"]),
+    ("have", &["'ve", "’ve"]),
+    ("will", &["'ll", "’ll", "won"]),
+    ("would", &["'d", "’d"]),
+    ("am", &["'m", "’m"]),
+    ("are", &["'re", "’re"]),
+    ("'s", &["’s"]),
+];
+
+impl Linter {
+    /// Builds a linter from a rule set and a configuration. Fails when the configuration names a
+    /// rule or family that does not exist (with the line and column of the name).
+    pub fn new(rules: Arc<RuleSet>, config: &Config) -> Result<Linter, ConfigError> {
+        let mut settings: HashMap<&str, (bool, Severity)> = rules
+            .rules
+            .iter()
+            .map(|r| (r.id.as_str(), (r.enabled_by_default, r.default_severity)))
+            .collect();
+        // Families first, then ids, so `hindsight = "off"` plus `hindsight-obvious = "error"`
+        // keeps the one rule on whatever the order in the file.
+        let is_family = |k: &str| rules.rules.iter().any(|r| r.family == k);
+        for pass in [true, false] {
+            for entry in &config.rules {
+                let family = is_family(&entry.key);
+                if family != pass {
+                    continue;
+                }
+                if !family && !settings.contains_key(entry.key.as_str()) {
+                    return Err(ConfigError {
+                        line: entry.line,
+                        column: entry.column,
+                        message: format!(
+                            "unknown rule or family `{}` (see `pmlint rules`)",
+                            entry.key
+                        ),
+                    });
+                }
+                for r in rules
+                    .rules
+                    .iter()
+                    .filter(|r| r.id == entry.key || (family && r.family == entry.key))
+                {
+                    let s = settings.get_mut(r.id.as_str()).expect("known id");
+                    *s = match entry.setting {
+                        RuleSetting::Off => (false, s.1),
+                        RuleSetting::On(sev) => (true, sev),
+                    };
+                }
+            }
+        }
+        let mut active = Vec::new();
+        let mut anchors: Vec<(String, bool, bool)> = Vec::new();
+        let mut seen = HashSet::new();
+        for (index, r) in rules.rules.iter().enumerate() {
+            let (on, severity) = settings[r.id.as_str()];
+            if !on || severity < config.min_severity {
+                continue;
+            }
+            active.push(ActiveRule {
+                index,
+                id: r.id.as_str().into(),
+                family: r.family.as_str().into(),
+                severity,
+                message: r.message.as_str().into(),
+                suggestions: r.suggestions.clone().into(),
+            });
+            for a in r.anchors(&rules.lexicon) {
+                let words = a
+                    .words
+                    .iter()
+                    .map(|w| (w, false))
+                    .chain(a.prefixes.iter().map(|w| (w, true)));
+                for (w, prefix) in words {
+                    let mut forms: Vec<(String, bool)> = vec![(w.clone(), w.starts_with('\''))];
+                    if let Some((_, extra)) = CONTRACTION_FORMS.iter().find(|(base, _)| base == w) {
+                        forms.extend(
+                            extra
+                                .iter()
+                                .map(|f| (f.to_string(), f.starts_with(['\'', '’']))),
+                        );
+                    }
+                    for (form, no_left) in forms {
+                        if seen.insert((form.clone(), prefix)) {
+                            anchors.push((form, prefix, no_left));
+                        }
+                    }
+                }
+            }
+        }
+        let prefilter = if anchors.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(anchors.iter().map(|a| a.0.as_str()))
+                    .expect("anchor words are small literals"),
+            )
+        };
+        let lower_set = |v: &[String]| v.iter().map(|s| s.to_lowercase()).collect::<HashSet<_>>();
+        Ok(Linter {
+            rules,
+            active,
+            prefilter,
+            anchor_kind: anchors.iter().map(|a| (a.1, a.2)).collect(),
+            people: PeopleConfig {
+                roster: lower_set(&config.roster),
+                allowed: lower_set(&config.allow_names),
+            },
+            allow_phrases: config
+                .allow_phrases
+                .iter()
+                .map(|p| p.split_whitespace().map(str::to_lowercase).collect())
+                .filter(|p: &Vec<String>| !p.is_empty())
+                .collect(),
+            lint_blockquotes: config.lint_blockquotes,
+        })
+    }
+
+    /// A linter with the embedded rules and the default configuration.
+    pub fn with_defaults() -> Linter {
+        let (rules, _) = RuleSet::embedded();
+        Linter::new(Arc::new(rules), &Config::default())
+            .expect("the default configuration is valid")
+    }
+
+    pub fn rule_set(&self) -> &Arc<RuleSet> {
+        &self.rules
+    }
+
+    /// Ids of the rules that run with this configuration.
+    pub fn active_rules(&self) -> impl Iterator<Item = &str> {
+        self.active.iter().map(|a| &*a.id)
+    }
+
+    /// Lints one document. Diagnostics are sorted by position, then rule id.
+    pub fn lint(&self, text: &str, kind: DocumentKind) -> Vec<Diagnostic> {
+        let doc = Document::parse(text, kind);
+        let mut out = Vec::new();
+        let Some(ac) = &self.prefilter else {
+            return out;
+        };
+        let prose: &str = &doc.prose;
+        let bytes = prose.as_bytes();
+        let mut hits: Vec<usize> = Vec::new();
+        for m in ac.find_iter(prose) {
+            let (prefix, no_left) = self.anchor_kind[m.pattern().as_usize()];
+            let left_ok = no_left || m.start() == 0 || !is_word_char_before(prose, m.start());
+            let right_ok = prefix
+                || m.end() == bytes.len()
+                || !is_word_char_at(prose, m.end())
+                || bytes[m.end()..].starts_with(b"n't")
+                || bytes[m.end()..].starts_with("n’t".as_bytes());
+            if left_ok && right_ok {
+                hits.push(m.start());
+            }
+        }
+        if hits.is_empty() {
+            return out;
+        }
+
+        let mut h = 0;
+        for block in &doc.blocks {
+            while h < hits.len() && hits[h] < block.range.start {
+                h += 1;
+            }
+            if h == hits.len() {
+                break;
+            }
+            let first = h;
+            while h < hits.len() && hits[h] < block.range.end {
+                h += 1;
+            }
+            if first == h || (block.in_quote && !self.lint_blockquotes) {
+                continue;
+            }
+            let block_hits = &hits[first..h];
+            let section = doc.section_title(block);
+            let mut k = 0;
+            for sent in sentences(prose, block.range.clone()) {
+                while k < block_hits.len() && block_hits[k] < sent.start {
+                    k += 1;
+                }
+                if k == block_hits.len() {
+                    break;
+                }
+                if block_hits[k] < sent.end {
+                    self.lint_sentence(text, prose, sent, section, &mut out);
+                }
+            }
+        }
+
+        if !doc.directives.is_empty() {
+            let index = LineIndex::new(text);
+            crate::suppress::apply(text, &index, &doc.directives, &mut out);
+        }
+        out.sort_by(|a, b| {
+            (a.range.start, a.range.end, &a.rule).cmp(&(b.range.start, b.range.end, &b.rule))
+        });
+        out.dedup_by(|b, a| a.rule == b.rule && b.range.start < a.range.end);
+        out
+    }
+
+    fn lint_sentence(
+        &self,
+        text: &str,
+        prose: &str,
+        sent: Range<usize>,
+        section: Option<&str>,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let tokens = tokenize(prose, sent);
+        if tokens.is_empty() {
+            return;
+        }
+        let lex = &self.rules.lexicon;
+        let people = People::analyse(&tokens, lex, &NAMES, &self.people);
+        for active in &self.active {
+            let rule = &self.rules.rules[active.index];
+            for pattern in &rule.patterns {
+                if !pattern.sections.is_empty()
+                    && !section
+                        .is_some_and(|s| pattern.sections.iter().any(|p| s.contains(p.as_str())))
+                {
+                    continue;
+                }
+                for m in pattern.seq.find_all(&tokens, &people, lex) {
+                    if !conditions_hold(pattern, &tokens, m.start, m.end) {
+                        continue;
+                    }
+                    let (hs, he) = pattern
+                        .highlight
+                        .as_ref()
+                        .and_then(|l| m.captures.iter().find(|c| &c.0 == l))
+                        .map_or((m.start, m.end), |c| (c.1, c.2));
+                    let range = tokens[hs].span.start..tokens[he - 1].span.end;
+                    if self.allowed_phrase(&tokens[m.start..m.end]) {
+                        continue;
+                    }
+                    let fixes = pattern
+                        .fix
+                        .as_ref()
+                        .and_then(|f| build_fix(f, text, &tokens, &m, &people))
+                        .into_iter()
+                        .collect();
+                    out.push(Diagnostic {
+                        rule: active.id.clone(),
+                        family: active.family.clone(),
+                        severity: active.severity,
+                        range,
+                        message: active.message.clone(),
+                        suggestions: active.suggestions.clone(),
+                        fixes,
+                    });
+                }
+            }
+        }
+    }
+
+    fn allowed_phrase(&self, tokens: &[Token<'_>]) -> bool {
+        self.allow_phrases
+            .iter()
+            .any(|p| (0..tokens.len()).any(|i| phrase_at(tokens, i, p)))
+    }
+}
+
+fn is_word_char_before(s: &str, i: usize) -> bool {
+    s[..i]
+        .chars()
+        .next_back()
+        .is_some_and(char::is_alphanumeric)
+}
+
+fn is_word_char_at(s: &str, i: usize) -> bool {
+    s[i..].chars().next().is_some_and(char::is_alphanumeric)
+}
+
+fn phrase_at(tokens: &[Token<'_>], i: usize, phrase: &[String]) -> bool {
+    phrase.len() <= tokens.len() - i && phrase.iter().zip(&tokens[i..]).all(|(w, t)| *w == t.lower)
+}
+
+fn conditions_hold(p: &Pattern, tokens: &[Token<'_>], start: usize, end: usize) -> bool {
+    let from = start.saturating_sub(p.before_window);
+    if p.unless_before
+        .iter()
+        .any(|ph| (from..start).any(|i| phrase_at(tokens, i, ph)))
+    {
+        return false;
+    }
+    if p.unless_after.iter().any(|ph| phrase_at(tokens, end, ph)) {
+        return false;
+    }
+    if p.unless_sentence
+        .iter()
+        .any(|ph| (0..tokens.len()).any(|i| phrase_at(tokens, i, ph)))
+    {
+        return false;
+    }
+    true
+}
+
+/// Copies the case shape of `original` onto `replacement` ("Bob" → "The engineer").
+pub fn match_case(original: &str, replacement: &str) -> String {
+    let letters: Vec<char> = original.chars().filter(|c| c.is_alphabetic()).collect();
+    if letters.len() > 1 && letters.iter().all(|c| c.is_uppercase()) {
+        return replacement.to_uppercase();
+    }
+    if original.chars().next().is_some_and(char::is_uppercase) {
+        let mut cs = replacement.chars();
+        return match cs.next() {
+            Some(f) => f.to_uppercase().chain(cs).collect(),
+            None => String::new(),
+        };
+    }
+    replacement.to_owned()
+}
+
+fn build_fix(
+    spec: &FixSpec,
+    text: &str,
+    tokens: &[Token<'_>],
+    m: &crate::pattern::Match,
+    people: &People<'_>,
+) -> Option<Fix> {
+    let (a, b) = match &spec.target {
+        Some(label) => m
+            .captures
+            .iter()
+            .find(|c| &c.0 == label)
+            .map(|c| (c.1, c.2))?,
+        None => (m.start, m.end),
+    };
+    if let Some(class) = spec.target_class.as_deref().and_then(Computed::from_name) {
+        if people.match_len(class, tokens, a).is_none() {
+            return None;
+        }
+    }
+    let start = tokens[a].span.start;
+    let end = tokens[b - 1].span.end;
+    let original = &text[start..end];
+    let edit = if spec.replace.is_empty() {
+        deletion(text, tokens, a, b)?
+    } else {
+        Edit {
+            range: start..end,
+            replacement: match_case(original, &spec.replace),
+        }
+    };
+    Some(Fix {
+        title: spec.title.clone(),
+        applicability: spec.applicability,
+        edits: vec![edit],
+    })
+}
+
+/// Deletes tokens `a..b` as a writer would: with the comma and space that follow, and with the
+/// next word capitalised when the deleted words started the sentence. Refuses (returns `None`)
+/// when the deletion would cut through markup between the tokens.
+fn deletion(text: &str, tokens: &[Token<'_>], a: usize, b: usize) -> Option<Edit> {
+    let ws_only = |r: Range<usize>| text[r].chars().all(char::is_whitespace);
+    let mut start = tokens[a].span.start;
+    let mut end = tokens[b - 1].span.end;
+    let mut next = b;
+    // ", obviously," in mid-sentence: drop the leading comma with the word.
+    let comma_before = a > 0 && tokens[a - 1].text == "," && ws_only(tokens[a - 1].span.end..start);
+    if tokens.get(next).is_some_and(|t| t.text == ",") && ws_only(end..tokens[next].span.start) {
+        if comma_before {
+            start = tokens[a - 1].span.start;
+        } else {
+            end = tokens[next].span.end;
+            next += 1;
+        }
+    }
+    let follower = tokens.get(next);
+    match follower {
+        Some(f) if ws_only(end..f.span.start) => {
+            if tokens[a].sentence_start && f.is_word() {
+                let first = f.text.chars().next()?;
+                let upper: String = first.to_uppercase().collect();
+                Some(Edit {
+                    range: start..f.span.start + first.len_utf8(),
+                    replacement: upper,
+                })
+            } else {
+                Some(Edit {
+                    range: start..f.span.start,
+                    replacement: String::new(),
+                })
+            }
+        }
+        Some(_) => None,
+        None => {
+            // Last words of the sentence: take the space before them instead.
+            let mut s = start;
+            while s > 0 && text.as_bytes()[s - 1] == b' ' {
+                s -= 1;
+            }
+            Some(Edit {
+                range: s..end,
+                replacement: String::new(),
+            })
+        }
+    }
+}
+
+/// Applicability of the fixes a rule offers, for listings.
+pub fn rule_fix_applicability(rule: &Rule) -> Option<Applicability> {
+    rule.patterns
+        .iter()
+        .filter_map(|p| p.fix.as_ref().map(|f| f.applicability))
+        .max()
+}

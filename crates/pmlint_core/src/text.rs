@@ -1,0 +1,272 @@
+//! The text model rules reason over: sentences and tokens with byte spans and attributes.
+//!
+//! Words come from Unicode segmentation (UAX #29), then three adjustments make them fit prose
+//! about incidents:
+//! - contractions split into their parts (`didn't` → `did` + `n't`, whose lower form is `not`),
+//!   so a pattern says `did not` once and matches both spellings;
+//! - hyphenated compounds join (`on-call`, `double-check`, `fault-tolerant`), so a pattern for
+//!   `fault` never fires inside `fault-tolerant`;
+//! - `@alice`, `alice@` and `alice@example.com` become one handle/e-mail token.
+
+use std::borrow::Cow;
+use std::ops::Range;
+use unicode_segmentation::UnicodeSegmentation;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenKind {
+    Word,
+    Number,
+    Punct,
+    /// `@alice` or Google-style `alice@`.
+    Handle,
+    Email,
+}
+
+/// One token of a sentence. `span` is a byte range of the original text.
+#[derive(Clone, Debug)]
+pub struct Token<'t> {
+    pub span: Range<usize>,
+    pub text: &'t str,
+    /// Lower-case form, with contraction parts normalised (`n't` → `not`, `'ve` → `have`).
+    pub lower: Cow<'t, str>,
+    pub kind: TokenKind,
+    /// First character is upper-case.
+    pub capitalized: bool,
+    /// Every cased character is upper-case and there are at least two letters (DNS, QA).
+    pub all_caps: bool,
+    /// First word of the sentence.
+    pub sentence_start: bool,
+    /// Ends a clause: `, ; : ( ) —` and quotes. Gaps in patterns never cross it.
+    pub clause_break: bool,
+}
+
+impl Token<'_> {
+    pub fn is_word(&self) -> bool {
+        matches!(
+            self.kind,
+            TokenKind::Word | TokenKind::Handle | TokenKind::Email
+        )
+    }
+}
+
+/// Sentence byte ranges (absolute) within `prose[range]`, trimmed of surrounding whitespace.
+pub fn sentences(prose: &str, range: Range<usize>) -> impl Iterator<Item = Range<usize>> + '_ {
+    let base = range.start;
+    prose[range]
+        .split_sentence_bound_indices()
+        .filter_map(move |(i, s)| {
+            let lead = s.len() - s.trim_start().len();
+            let t = s.trim();
+            (!t.is_empty()).then(|| base + i + lead..base + i + lead + t.len())
+        })
+}
+
+const CLAUSE_PUNCT: &[&str] = &[
+    ",", ";", ":", "(", ")", "[", "]", "—", "–", "\"", "“", "”", "!", "?", ".", "…",
+];
+
+/// Tokenizes one sentence. `prose` is the prose mask and `span` the sentence's byte range in it.
+pub fn tokenize<'t>(prose: &'t str, span: Range<usize>) -> Vec<Token<'t>> {
+    let base = span.start;
+    let sentence = &prose[span];
+    let mut raw: Vec<(usize, &'t str)> = Vec::with_capacity(sentence.len() / 5 + 1);
+    for (i, w) in sentence.split_word_bound_indices() {
+        if w.chars().all(char::is_whitespace) {
+            continue;
+        }
+        raw.push((base + i, w));
+    }
+
+    let mut out: Vec<Token<'t>> = Vec::with_capacity(raw.len() + 4);
+    let mut i = 0;
+    while i < raw.len() {
+        let (start, w) = raw[i];
+        let adjacent = |j: usize| j < raw.len() && raw[j - 1].0 + raw[j - 1].1.len() == raw[j].0;
+        let is_wordish = |s: &str| s.chars().next().is_some_and(char::is_alphanumeric);
+
+        // @handle
+        if w == "@" && adjacent(i + 1) && is_wordish(raw[i + 1].1) {
+            let end = raw[i + 1].0 + raw[i + 1].1.len();
+            out.push(make(prose, start..end, TokenKind::Handle));
+            i += 2;
+            continue;
+        }
+        if is_wordish(w) && adjacent(i + 1) && raw[i + 1].1 == "@" {
+            // name@domain.tld is an e-mail; name@ followed by a space or punctuation is a handle.
+            if adjacent(i + 2) && is_wordish(raw[i + 2].1) {
+                let end = raw[i + 2].0 + raw[i + 2].1.len();
+                out.push(make(prose, start..end, TokenKind::Email));
+                i += 3;
+            } else {
+                let end = raw[i + 1].0 + 1;
+                out.push(make(prose, start..end, TokenKind::Handle));
+                i += 2;
+            }
+            continue;
+        }
+        // Hyphenated compounds: word(-word)+ with no spaces.
+        if is_wordish(w) {
+            let mut j = i;
+            while j + 2 < raw.len()
+                && adjacent(j + 1)
+                && adjacent(j + 2)
+                && raw[j + 1].1 == "-"
+                && is_wordish(raw[j + 2].1)
+            {
+                j += 2;
+            }
+            if j > i {
+                let end = raw[j].0 + raw[j].1.len();
+                out.push(make(prose, start..end, TokenKind::Word));
+                i = j + 1;
+                continue;
+            }
+            push_word(prose, &mut out, start, w);
+            i += 1;
+            continue;
+        }
+        out.push(make(prose, start..start + w.len(), TokenKind::Punct));
+        i += 1;
+    }
+
+    let mut first_word = true;
+    for t in &mut out {
+        if t.is_word() && first_word {
+            t.sentence_start = true;
+            first_word = false;
+        }
+        if t.kind == TokenKind::Punct && CLAUSE_PUNCT.contains(&t.text) {
+            t.clause_break = true;
+        }
+    }
+    out
+}
+
+fn make(prose: &str, span: Range<usize>, kind: TokenKind) -> Token<'_> {
+    let text = &prose[span.clone()];
+    let lower = lower_of(text);
+    let mut letters = 0;
+    let mut all_caps = true;
+    for c in text.chars() {
+        if c.is_alphabetic() {
+            letters += 1;
+            if c.is_lowercase() {
+                all_caps = false;
+            }
+        }
+    }
+    let kind = if kind == TokenKind::Word && text.chars().next().is_some_and(|c| c.is_ascii_digit())
+    {
+        TokenKind::Number
+    } else {
+        kind
+    };
+    Token {
+        span,
+        text,
+        lower,
+        kind,
+        capitalized: text.chars().next().is_some_and(char::is_uppercase),
+        all_caps: all_caps && letters >= 2,
+        sentence_start: false,
+        clause_break: false,
+    }
+}
+
+fn lower_of(text: &str) -> Cow<'_, str> {
+    let needs = text.chars().any(|c| c.is_uppercase() || c == '’');
+    if needs {
+        Cow::Owned(text.replace('’', "'").to_lowercase())
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// Splits contractions: `didn't` → `did` `n't`(not), `should've` → `should` `'ve`(have),
+/// `I'm` → `I` `'m`(am), `Reedy's` → `Reedy` `'s`.
+fn push_word<'t>(prose: &'t str, out: &mut Vec<Token<'t>>, start: usize, w: &'t str) {
+    const SUFFIXES: &[(&str, &str)] = &[
+        ("n't", "not"),
+        ("n’t", "not"),
+        ("'ve", "have"),
+        ("’ve", "have"),
+        ("'ll", "will"),
+        ("’ll", "will"),
+        ("'re", "are"),
+        ("’re", "are"),
+        ("'m", "am"),
+        ("’m", "am"),
+        ("'d", "would"),
+        ("’d", "would"),
+        ("'s", "'s"),
+        ("’s", "'s"),
+    ];
+    let lw = w.to_ascii_lowercase();
+    for (suffix, norm) in SUFFIXES {
+        if lw.len() > suffix.len() && lw.ends_with(suffix) {
+            let cut = w.len() - suffix.len();
+            let head_span = start..start + cut;
+            let mut head = make(prose, head_span, TokenKind::Word);
+            if *suffix == "n't" || *suffix == "n’t" {
+                // can't → can, won't → will, shan't → shall
+                head.lower = Cow::Owned(match head.lower.as_ref() {
+                    "ca" => "can".to_owned(),
+                    "wo" => "will".to_owned(),
+                    "sha" => "shall".to_owned(),
+                    other => other.to_owned(),
+                });
+            }
+            let mut tail = make(prose, start + cut..start + w.len(), TokenKind::Word);
+            tail.lower = Cow::Borrowed(norm);
+            tail.capitalized = false;
+            out.push(head);
+            out.push(tail);
+            return;
+        }
+    }
+    out.push(make(prose, start..start + w.len(), TokenKind::Word));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lowers(s: &str) -> Vec<String> {
+        tokenize(s, 0..s.len())
+            .iter()
+            .map(|t| t.lower.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn contractions_split_and_normalise() {
+        assert_eq!(lowers("Bob didn't check"), ["bob", "did", "not", "check"]);
+        assert_eq!(
+            lowers("I should’ve won’t"),
+            ["i", "should", "have", "will", "not"]
+        );
+        assert_eq!(lowers("Reedy's patch"), ["reedy", "'s", "patch"]);
+    }
+
+    #[test]
+    fn handles_emails_and_compounds() {
+        let s = "dylanone@ and @alice told bob@example.com about the on-call fault-tolerant setup";
+        let toks = tokenize(s, 0..s.len());
+        let kinds: Vec<_> = toks.iter().map(|t| (t.text, t.kind)).collect();
+        assert!(kinds.contains(&("dylanone@", TokenKind::Handle)));
+        assert!(kinds.contains(&("@alice", TokenKind::Handle)));
+        assert!(kinds.contains(&("bob@example.com", TokenKind::Email)));
+        assert!(kinds.contains(&("on-call", TokenKind::Word)));
+        assert!(kinds.contains(&("fault-tolerant", TokenKind::Word)));
+    }
+
+    #[test]
+    fn sentence_spans_are_trimmed_and_absolute() {
+        let s = "xx One. Two!  ";
+        let spans: Vec<_> = sentences(s, 3..s.len()).collect();
+        assert_eq!(
+            spans.iter().map(|r| &s[r.clone()]).collect::<Vec<_>>(),
+            ["One.", "Two!"]
+        );
+    }
+}
