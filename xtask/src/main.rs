@@ -19,8 +19,16 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Some("docs") => match docs(&args[1..]) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        },
         _ => {
             eprintln!("usage: cargo xtask eval <file.tsv> [--verbose] [--min-precision P] [--min-recall R] [--min-category-recall R]");
+            eprintln!("       cargo xtask docs <dir-or-file>... [--verbose] [--max-per-10k N]");
             ExitCode::from(2)
         }
     }
@@ -203,4 +211,87 @@ fn eval(args: &[String]) -> Result<ExitCode, String> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Lints whole Markdown documents and reports findings per 10,000 words: the false-alarm
+/// density a reader of a professional report would see.
+fn docs(args: &[String]) -> Result<ExitCode, String> {
+    let mut paths = Vec::new();
+    let mut verbose = false;
+    let mut max = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--verbose" | "-v" => verbose = true,
+            "--max-per-10k" => {
+                max = Some(
+                    it.next()
+                        .and_then(|v| v.parse::<f64>().ok())
+                        .ok_or("--max-per-10k takes a number")?,
+                )
+            }
+            p => paths.push(std::path::PathBuf::from(p)),
+        }
+    }
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut v: Vec<_> = std::fs::read_dir(&p)
+                .map_err(|e| format!("{}: {e}", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "md"))
+                .collect();
+            v.sort();
+            files.extend(v);
+        } else {
+            files.push(p);
+        }
+    }
+    let linter = Linter::with_defaults();
+    let (mut total_words, mut total_findings) = (0usize, 0usize);
+    let mut worst = 0.0f64;
+    for f in &files {
+        let text = std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?;
+        let words = text.split_whitespace().count();
+        let found = linter.lint(&text, DocumentKind::Markdown);
+        let density = found.len() as f64 * 10_000.0 / words.max(1) as f64;
+        worst = worst.max(density);
+        total_words += words;
+        total_findings += found.len();
+        println!(
+            "{:>6.1}/10k  {:>3} findings  {:>6} words  {}",
+            density,
+            found.len(),
+            words,
+            f.display()
+        );
+        if verbose {
+            let idx = pmlint_core::LineIndex::new(&text);
+            for d in &found {
+                let lc = idx.line_col(&text, d.range.start, pmlint_core::Encoding::Scalar);
+                let line = idx
+                    .line_range(&text, lc.line)
+                    .map(|r| &text[r])
+                    .unwrap_or_default();
+                let excerpt: String = line.chars().take(160).collect();
+                println!(
+                    "      {}:{} [{}] {:?} :: {}",
+                    lc.line + 1,
+                    lc.col + 1,
+                    d.rule,
+                    &text[d.range.clone()],
+                    excerpt
+                );
+            }
+        }
+    }
+    let overall = total_findings as f64 * 10_000.0 / total_words.max(1) as f64;
+    println!("total: {total_findings} findings in {total_words} words = {overall:.2} per 10k words (worst file {worst:.1})");
+    if let Some(m) = max {
+        if overall > m {
+            eprintln!("FAIL: {overall:.2} findings per 10k words exceeds {m}");
+            return Ok(ExitCode::FAILURE);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

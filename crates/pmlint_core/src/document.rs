@@ -218,8 +218,11 @@ fn parse_markdown(text: &str) -> Document<'_> {
             }
             Event::FootnoteReference(_) | Event::TaskListMarker(_) | Event::Rule => {}
             Event::Start(tag) => match tag {
-                Tag::Paragraph | Tag::CodeBlock(_) | Tag::HtmlBlock | Tag::MetadataBlock(_) => {
-                    b.close_block()
+                Tag::Paragraph | Tag::HtmlBlock => b.close_block(),
+                Tag::CodeBlock(_) | Tag::MetadataBlock(_) => {
+                    // Their content arrives as Text events; it is not prose.
+                    b.close_block();
+                    b.skip_depth += 1;
                 }
                 Tag::Heading { level, .. } => {
                     b.close_block();
@@ -286,6 +289,10 @@ fn parse_markdown(text: &str) -> Document<'_> {
                 }
                 TagEnd::Image => b.image_depth = b.image_depth.saturating_sub(1),
                 TagEnd::Strikethrough => b.skip_depth = b.skip_depth.saturating_sub(1),
+                TagEnd::CodeBlock | TagEnd::MetadataBlock(_) => {
+                    b.close_block();
+                    b.skip_depth = b.skip_depth.saturating_sub(1);
+                }
                 TagEnd::Emphasis | TagEnd::Strong | TagEnd::Superscript | TagEnd::Subscript => {}
                 _ => b.close_block(),
             },

@@ -468,9 +468,13 @@ fn build_fix(
     let edit = if spec.replace.is_empty() {
         deletion(text, tokens, a, b)?
     } else {
+        let mut replacement = match_case(original, &spec.replace);
+        if tokens[a].sentence_start {
+            replacement = match_case("X", &replacement);
+        }
         Edit {
             range: start..end,
-            replacement: match_case(original, &spec.replace),
+            replacement,
         }
     };
     Some(Fix {

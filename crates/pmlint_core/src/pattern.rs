@@ -9,7 +9,7 @@
 //! | `careless*` | a word starting with `careless` |
 //! | `@LAPSE` | an entry of a lexicon class, possibly several words |
 //! | `@INDIVIDUAL` | a computed class (see `people`) |
-//! | `!not\|never` | one token that is none of the words |
+//! | `!not\|never` | one word that is none of the words (punctuation never matches) |
 //! | `*3` | up to three tokens, never crossing a clause break (`,` `;` `:` `(` …) |
 //! | `~8` | up to eight tokens, crossing commas and parentheses but not `;` `:` `.` |
 //! | `X?` | the element is optional |
@@ -257,7 +257,7 @@ fn element_len(
         Kind::Words { words, prefix } => (words.iter().any(|x| x == w)
             || prefix.iter().any(|p| w.starts_with(p.as_str())))
         .then_some(1),
-        Kind::NotWords(words) => (!words.iter().any(|x| x == w)).then_some(1),
+        Kind::NotWords(words) => (t.is_word() && !words.iter().any(|x| x == w)).then_some(1),
         Kind::Lexical(name) => lex
             .class(name)?
             .match_len(tokens[ti..].iter().map(|t| t.lower.as_ref())),

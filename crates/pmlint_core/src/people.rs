@@ -167,6 +167,24 @@ const FUNCTION_WORDS: &[&str] = &[
     "trigger",
 ];
 
+/// Things a person owns in a blameful possessive ("Sven's commit broke…").
+const POSSESSED_ACTS: &[&str] = &[
+    "change",
+    "commit",
+    "deploy",
+    "patch",
+    "push",
+    "script",
+    "typo",
+    "mistake",
+    "fault",
+    "error",
+    "query",
+    "command",
+    "oversight",
+    "blunder",
+];
+
 /// Per-sentence person analysis; built once per candidate sentence.
 pub(crate) struct People<'s> {
     named: Vec<bool>,
@@ -238,7 +256,11 @@ impl<'s> People<'s> {
                 && !lower.chars().any(|c| c.is_ascii_digit())
                 && !t.text.chars().skip(1).any(char::is_uppercase)
                 && !is_lexical(lower, lex)
-                && next.is_some_and(|w| acts_like_person(w, lex))
+                && (next.is_some_and(|w| acts_like_person(w, lex))
+                    || (next == Some("'s")
+                        && tokens
+                            .get(i + 2)
+                            .is_some_and(|t| POSSESSED_ACTS.contains(&t.lower.as_ref()))))
                 && prev.is_none_or(|p| !DETERMINERS.contains(&p))
             {
                 guess[i] = true;
