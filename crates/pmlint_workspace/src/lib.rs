@@ -33,12 +33,23 @@ pub const CONFIG_NAMES: &[&str] = &["pmlint.toml", ".pmlint.toml"];
 /// Errors with the file they concern; `Display` gives `path:line:col: message` where known.
 #[derive(Debug)]
 pub enum WorkspaceError {
-    Io { path: PathBuf, source: std::io::Error },
-    Config { path: PathBuf, error: ConfigError },
-    InvalidUtf8 { path: PathBuf, offset: usize },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    Config {
+        path: PathBuf,
+        error: ConfigError,
+    },
+    InvalidUtf8 {
+        path: PathBuf,
+        offset: usize,
+    },
     Rule(RuleError),
     /// The file changed on disk between reading and writing; nothing was written.
-    Changed { path: PathBuf },
+    Changed {
+        path: PathBuf,
+    },
 }
 
 impl fmt::Display for WorkspaceError {
@@ -47,11 +58,19 @@ impl fmt::Display for WorkspaceError {
             WorkspaceError::Io { path, source } => write!(f, "{}: {source}", path.display()),
             WorkspaceError::Config { path, error } => write!(f, "{}:{error}", path.display()),
             WorkspaceError::InvalidUtf8 { path, offset } => {
-                write!(f, "{}: invalid UTF-8 at byte {offset}; pmlint reads UTF-8 text only", path.display())
+                write!(
+                    f,
+                    "{}: invalid UTF-8 at byte {offset}; pmlint reads UTF-8 text only",
+                    path.display()
+                )
             }
             WorkspaceError::Rule(e) => write!(f, "{e}"),
             WorkspaceError::Changed { path } => {
-                write!(f, "{}: file changed on disk since it was read; not written", path.display())
+                write!(
+                    f,
+                    "{}: file changed on disk since it was read; not written",
+                    path.display()
+                )
             }
         }
     }
@@ -80,12 +99,18 @@ pub fn find_config(dir: &Path) -> Option<PathBuf> {
 
 /// Reads and parses a configuration file.
 pub fn load_config(path: &Path) -> Result<Config, WorkspaceError> {
-    let text = std::fs::read(path).map_err(|source| WorkspaceError::Io { path: path.to_owned(), source })?;
+    let text = std::fs::read(path).map_err(|source| WorkspaceError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
     let text = String::from_utf8(text).map_err(|e| WorkspaceError::InvalidUtf8 {
         path: path.to_owned(),
         offset: e.utf8_error().valid_up_to(),
     })?;
-    Config::parse(&text).map_err(|error| WorkspaceError::Config { path: path.to_owned(), error })
+    Config::parse(&text).map_err(|error| WorkspaceError::Config {
+        path: path.to_owned(),
+        error,
+    })
 }
 
 /// A linter ready for the files under one configuration.
@@ -110,7 +135,9 @@ pub struct LinterFactory {
 
 impl fmt::Debug for LinterFactory {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LinterFactory").field("configs", &self.by_config.len()).finish()
+        f.debug_struct("LinterFactory")
+            .field("configs", &self.by_config.len())
+            .finish()
     }
 }
 
@@ -118,7 +145,12 @@ impl LinterFactory {
     /// `overrides` runs on every configuration after it is read (command-line flags, editor
     /// settings), so they win over the file.
     pub fn new(overrides: impl Fn(&mut Config) + Send + Sync + 'static) -> Self {
-        LinterFactory { overrides: Box::new(overrides), explicit: None, by_dir: HashMap::new(), by_config: HashMap::new() }
+        LinterFactory {
+            overrides: Box::new(overrides),
+            explicit: None,
+            by_dir: HashMap::new(),
+            by_config: HashMap::new(),
+        }
     }
 
     /// Uses one configuration for every file (`--config PATH`), or none at all (`--no-config`).
@@ -135,7 +167,10 @@ impl LinterFactory {
 
     /// The linter for a file, discovering its configuration from the file's directory.
     pub fn for_file(&mut self, file: &Path) -> Result<Arc<Resolved>, WorkspaceError> {
-        let dir = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = file
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         self.for_dir(dir)
     }
 
@@ -169,13 +204,20 @@ impl LinterFactory {
             None => Config::default(),
         };
         (self.overrides)(&mut config);
-        let base = config_path.as_deref().and_then(Path::parent).unwrap_or(Path::new("."));
+        let base = config_path
+            .as_deref()
+            .and_then(Path::parent)
+            .unwrap_or(Path::new("."));
         build(config, config_path.clone(), base)
     }
 }
 
 /// Builds a linter for `config`, reading its extra rule files relative to `base`.
-pub fn build(config: Config, config_path: Option<PathBuf>, base: &Path) -> Result<Resolved, WorkspaceError> {
+pub fn build(
+    config: Config,
+    config_path: Option<PathBuf>,
+    base: &Path,
+) -> Result<Resolved, WorkspaceError> {
     let mut rule_errors = Vec::new();
     let mut sources: Vec<(String, String)> = Vec::new();
     for rel in &config.rule_files {
@@ -183,19 +225,32 @@ pub fn build(config: Config, config_path: Option<PathBuf>, base: &Path) -> Resul
         match std::fs::read(&path) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => sources.push((path.display().to_string(), text)),
-                Err(e) => rule_errors.push(WorkspaceError::InvalidUtf8 { path, offset: e.utf8_error().valid_up_to() }),
+                Err(e) => rule_errors.push(WorkspaceError::InvalidUtf8 {
+                    path,
+                    offset: e.utf8_error().valid_up_to(),
+                }),
             },
             Err(source) => rule_errors.push(WorkspaceError::Io { path, source }),
         }
     }
-    let refs: Vec<RuleSource<'_>> = sources.iter().map(|(o, t)| RuleSource { origin: o, text: t }).collect();
+    let refs: Vec<RuleSource<'_>> = sources
+        .iter()
+        .map(|(o, t)| RuleSource { origin: o, text: t })
+        .collect();
     let (rules, errors) = RuleSet::load(&refs);
     rule_errors.extend(errors.into_iter().map(WorkspaceError::Rule));
     let linter = Linter::new(Arc::new(rules), &config).map_err(|error| WorkspaceError::Config {
-        path: config_path.clone().unwrap_or_else(|| PathBuf::from("<settings>")),
+        path: config_path
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("<settings>")),
         error,
     })?;
-    Ok(Resolved { config_path, config, linter: Arc::new(linter), rule_errors })
+    Ok(Resolved {
+        config_path,
+        config,
+        linter: Arc::new(linter),
+        rule_errors,
+    })
 }
 
 /// The document kind for a path: Markdown for `.md`/`.markdown`/`.mdx`, plain text otherwise.
@@ -222,7 +277,10 @@ const BOM: &str = "\u{feff}";
 
 impl SourceFile {
     pub fn read(path: &Path) -> Result<Self, WorkspaceError> {
-        let original = std::fs::read(path).map_err(|source| WorkspaceError::Io { path: path.to_owned(), source })?;
+        let original = std::fs::read(path).map_err(|source| WorkspaceError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
         Self::from_bytes(path, original)
     }
 
@@ -233,7 +291,13 @@ impl SourceFile {
         })?;
         let bom = text.starts_with(BOM);
         let text = text.strip_prefix(BOM).unwrap_or(text).to_owned();
-        Ok(SourceFile { path: path.to_owned(), kind: kind_for_path(path), text, bom, original })
+        Ok(SourceFile {
+            path: path.to_owned(),
+            kind: kind_for_path(path),
+            text,
+            bom,
+            original,
+        })
     }
 
     /// The bytes to write for a new version of `text`, restoring the BOM.
@@ -258,21 +322,46 @@ impl SourceFile {
 /// truncated one. Refuses with [`WorkspaceError::Changed`] when the file no longer holds
 /// `expected` (someone edited it while we were linting).
 pub fn write_atomic(path: &Path, expected: &[u8], content: &[u8]) -> Result<(), WorkspaceError> {
-    let io = |source| WorkspaceError::Io { path: path.to_owned(), source };
+    let io = |source| WorkspaceError::Io {
+        path: path.to_owned(),
+        source,
+    };
     let current = std::fs::read(path).map_err(io)?;
     if current != expected {
-        return Err(WorkspaceError::Changed { path: path.to_owned() });
+        return Err(WorkspaceError::Changed {
+            path: path.to_owned(),
+        });
     }
     let meta = std::fs::metadata(path).map_err(io)?;
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let mut attempt = 0u32;
     let (tmp_path, mut tmp) = loop {
-        let candidate = dir.join(format!(".{name}.pmlint-{}-{attempt}.tmp", std::process::id()));
-        match std::fs::OpenOptions::new().write(true).create_new(true).open(&candidate) {
+        let candidate = dir.join(format!(
+            ".{name}.pmlint-{}-{attempt}.tmp",
+            std::process::id()
+        ));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&candidate)
+        {
             Ok(f) => break (candidate, f),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
-            Err(source) => return Err(WorkspaceError::Io { path: candidate, source }),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
+                attempt += 1
+            }
+            Err(source) => {
+                return Err(WorkspaceError::Io {
+                    path: candidate,
+                    source,
+                })
+            }
         }
     };
     let result = (|| {
@@ -318,8 +407,15 @@ mod tests {
         f.write("Fixed.\r\n").unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), "\u{feff}Fixed.\r\n".as_bytes());
         // `f.original` is now stale: a second write must refuse.
-        assert!(matches!(f.write("Again.\r\n"), Err(WorkspaceError::Changed { .. })));
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temp files left behind");
+        assert!(matches!(
+            f.write("Again.\r\n"),
+            Err(WorkspaceError::Changed { .. })
+        ));
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temp files left behind"
+        );
     }
 
     #[test]
