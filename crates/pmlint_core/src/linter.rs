@@ -246,7 +246,12 @@ impl Linter {
 
     /// A linter with the embedded rules and the default configuration.
     pub fn with_defaults() -> Linter {
-        let (rules, _) = RuleSet::embedded();
+        let (rules, errors) = RuleSet::embedded();
+        // The embedded rules are tested on every build; a failure here is a packaging bug.
+        debug_assert!(
+            errors.is_empty(),
+            "embedded rules failed to load: {errors:?}"
+        );
         Linter::new(Arc::new(rules), &Config::default())
             .expect("the default configuration is valid")
     }
@@ -355,11 +360,17 @@ impl Linter {
                     if !conditions_hold(pattern, &tokens, m.start, m.end) {
                         continue;
                     }
+                    // The highlight spans every capture with the label (a label may mark several
+                    // elements), else the whole match.
                     let (hs, he) = pattern
                         .highlight
                         .as_ref()
-                        .and_then(|l| m.captures.iter().find(|c| &c.0 == l))
-                        .map_or((m.start, m.end), |c| (c.1, c.2));
+                        .and_then(|l| {
+                            let caps = m.captures.iter().filter(|c| &c.0 == l);
+                            let s = caps.clone().map(|c| c.1).min()?;
+                            Some((s, caps.map(|c| c.2).max()?))
+                        })
+                        .unwrap_or((m.start, m.end));
                     let range = tokens[hs].span.start..tokens[he - 1].span.end;
                     if self.allowed_phrase(&tokens[m.start..m.end]) {
                         continue;

@@ -86,8 +86,8 @@ impl Sequence {
                 let n: usize = n
                     .parse()
                     .map_err(|_| format!("`{raw}`: a gap is `*N` with N a number"))?;
-                if n == 0 || n > 12 {
-                    return Err(format!("`{raw}`: a gap spans 1 to 12 tokens"));
+                if n == 0 || n > 16 {
+                    return Err(format!("`{raw}`: a gap spans 1 to 16 tokens"));
                 }
                 if optional {
                     return Err(format!("`{raw}`: a gap is already optional"));
