@@ -26,6 +26,9 @@ pub struct ConfigArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct RulesArgs {
+    /// Only list these rules or families (default: all).
+    #[arg(value_name = "RULE")]
+    pub rules: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
     pub format: ListFormat,
@@ -43,7 +46,10 @@ pub fn load_rules(args: &ConfigArgs) -> (Arc<RuleSet>, Vec<Problem>) {
         factory = factory.with_fixed_config(Some(p.clone()));
     }
     match factory.for_dir(std::path::Path::new(".")) {
-        Ok(r) => (r.linter.rule_set().clone(), r.rule_errors.iter().map(Problem::from_workspace).collect()),
+        Ok(r) => (
+            r.linter.rule_set().clone(),
+            crate::files::sorted(r.rule_errors.iter().map(Problem::from_workspace)),
+        ),
         Err(e) => (crate::selection::embedded(), vec![Problem::from_workspace(&e)]),
     }
 }
@@ -53,8 +59,19 @@ pub fn run(args: RulesArgs) -> ExitCode {
     for p in &problems {
         crate::util::error(&p.to_string());
     }
-    let mut list: Vec<_> = rules.rules().iter().collect();
+    let mut list: Vec<_> = rules
+        .rules()
+        .iter()
+        .filter(|r| args.rules.is_empty() || args.rules.iter().any(|k| *k == r.id || *k == r.family))
+        .collect();
     list.sort_by(|a, b| a.id.cmp(&b.id));
+    let names = crate::selection::names(&rules);
+    let mut problems = problems;
+    for k in args.rules.iter().filter(|k| !names.contains(*k)) {
+        let hint = crate::util::did_you_mean(k, names.iter().map(String::as_str));
+        problems.push(Problem::usage(format!("unknown rule or family `{k}`{hint}")));
+        crate::util::error(&problems.last().expect("just pushed").to_string());
+    }
     let fix = |r: &pmlint_core::Rule| rule_fix_applicability(r).map(crate::output::json::applicability_str);
     let out = match args.format {
         ListFormat::Json => {
@@ -86,7 +103,7 @@ pub fn run(args: RulesArgs) -> ExitCode {
                     r.family,
                     sev,
                     fix(r).unwrap_or("-"),
-                    first_sentence(&r.message)
+                    r.message.trim()
                 ));
             }
             s
@@ -97,14 +114,5 @@ pub fn run(args: RulesArgs) -> ExitCode {
         code
     } else {
         ExitCode::from(2)
-    }
-}
-
-/// The message up to its first sentence end (messages are one or two sentences).
-fn first_sentence(m: &str) -> &str {
-    let m = m.trim();
-    match m.find(['.', ';']) {
-        Some(i) if m[i + 1..].starts_with(' ') => &m[..=i],
-        _ => m,
     }
 }

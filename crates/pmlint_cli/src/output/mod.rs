@@ -158,8 +158,8 @@ pub fn summary_line(report: &Report) -> String {
                 s.push_str(&format!("; {safe} fixable with --fix"));
             }
             if unsafe_ > 0 {
-                let more = if safe > 0 { "more " } else { "" };
-                s.push_str(&format!("; {unsafe_} {more}with --fix --unsafe-fixes"));
+                let more = if safe > 0 { "more" } else { "fixable" };
+                s.push_str(&format!("; {unsafe_} {more} with --fix --unsafe-fixes"));
             }
         }
         FixMode::Write(_) | FixMode::Diff(_) => {

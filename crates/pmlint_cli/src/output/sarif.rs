@@ -68,10 +68,12 @@ fn camel(id: &str) -> String {
 }
 
 pub fn render(report: &Report) -> String {
-    // Every rule of every rule set in use, by id (the embedded set first, so it wins on a tie).
+    // The rules that have results, by id, described from the rule set that produced them (user
+    // rule sets after the embedded one, which wins on a tie).
+    let used: std::collections::BTreeSet<&str> = report.findings().map(|f| &*f.diag.rule).collect();
     let mut rules: BTreeMap<&str, &Rule> = BTreeMap::new();
     for set in &report.rule_sets {
-        for r in set.rules() {
+        for r in set.rules().iter().filter(|r| used.contains(r.id.as_str())) {
             rules.entry(r.id.as_str()).or_insert(r);
         }
     }
