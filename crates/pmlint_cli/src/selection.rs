@@ -59,6 +59,16 @@ impl Selection {
         move |config: &mut Config| sel.apply(&rules, config)
     }
 
+    /// The override when no rule names were given (only `--min-severity`).
+    pub fn overrides_without_rule_names(&self) -> impl Fn(&mut Config) + Send + Sync + 'static {
+        let min = self.min_severity;
+        move |config: &mut Config| {
+            if let Some(min) = min {
+                config.min_severity = min;
+            }
+        }
+    }
+
     fn apply(&self, rules: &[EmbeddedRule], config: &mut Config) {
         if let Some(min) = self.min_severity {
             config.min_severity = min;

@@ -140,13 +140,18 @@ pub enum FixMode {
 
 pub fn run(args: CheckArgs) -> ExitCode {
     let mut problems: Vec<Problem> = Vec::new();
-    let embedded = selection::embedded();
+    // The embedded rules are compiled again here only when rule names were given on the command
+    // line (to apply and validate them); otherwise the linters' own rule sets are all we need.
+    let embedded = (!args.select.is_empty() || !args.ignore.is_empty()).then(selection::embedded);
     let selection = Selection {
         select: (!args.select.is_empty()).then(|| args.select.iter().map(|s| s.trim().to_owned()).collect()),
         ignore: args.ignore.iter().map(|s| s.trim().to_owned()).collect(),
         min_severity: args.min_severity.map(Severity::from),
     };
-    let mut factory = LinterFactory::new(selection.overrides(&embedded));
+    let mut factory = match &embedded {
+        Some(rules) => LinterFactory::new(selection.overrides(rules)),
+        None => LinterFactory::new(selection.overrides_without_rule_names()),
+    };
     if args.no_config {
         factory = factory.with_fixed_config(None);
     } else if let Some(p) = &args.config {
@@ -189,16 +194,18 @@ pub fn run(args: CheckArgs) -> ExitCode {
     problems.extend(found);
 
     // Command-line rule names that are neither embedded nor in any loaded user rule file.
-    let mut known = selection::names(&embedded);
-    for r in &resolved {
-        known.extend(selection::names(r.linter.rule_set()));
-    }
-    for key in selection.unknown_to_embedded(&embedded) {
-        if !known.contains(&key) {
-            problems.push(Problem::usage(format!(
-                "unknown rule or family `{key}` given to --select/--ignore{}",
-                crate::util::did_you_mean(&key, known.iter().map(String::as_str))
-            )));
+    if let Some(embedded) = &embedded {
+        let mut known = selection::names(embedded);
+        for r in &resolved {
+            known.extend(selection::names(r.linter.rule_set()));
+        }
+        for key in selection.unknown_to_embedded(embedded) {
+            if !known.contains(&key) {
+                problems.push(Problem::usage(format!(
+                    "unknown rule or family `{key}` given to --select/--ignore{}",
+                    crate::util::did_you_mean(&key, known.iter().map(String::as_str))
+                )));
+            }
         }
     }
 
@@ -223,8 +230,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
     }
     let problems = crate::files::sorted(problems);
 
-    let mut rule_sets = vec![embedded.clone()];
-    rule_sets.extend(resolved.iter().map(|r| r.linter.rule_set().clone()));
+    let rule_sets = resolved.iter().map(|r| r.linter.rule_set().clone()).collect();
     let report = Report {
         files,
         problems,

@@ -106,7 +106,7 @@ pub struct Report {
     pub checked: usize,
     pub fix_mode: FixMode,
     pub unsafe_fixes: bool,
-    /// The embedded rule set first, then the rule sets of the configurations in use.
+    /// The rule sets of the configurations in use (to describe rules in SARIF).
     pub rule_sets: Vec<Arc<RuleSet>>,
 }
 

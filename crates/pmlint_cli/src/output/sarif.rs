@@ -68,8 +68,8 @@ fn camel(id: &str) -> String {
 }
 
 pub fn render(report: &Report) -> String {
-    // The rules that have results, by id, described from the rule set that produced them (user
-    // rule sets after the embedded one, which wins on a tie).
+    // The rules that have results, by id, described from the first configuration's rule set that
+    // has them (every rule set holds the embedded rules plus that configuration's user rules).
     let used: std::collections::BTreeSet<&str> = report.findings().map(|f| &*f.diag.rule).collect();
     let mut rules: BTreeMap<&str, &Rule> = BTreeMap::new();
     for set in &report.rule_sets {
