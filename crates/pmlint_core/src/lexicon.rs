@@ -1,12 +1,42 @@
 //! Word classes: the lexical ones from `rules/lexicon.toml` and the first-name lists.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a: word lookups happen for every token of every candidate sentence, and SipHash's
+/// DoS resistance buys nothing for a fixed, trusted key set.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf29ce484222325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x100000001b3);
+        }
+        self.0 = h;
+    }
+}
+
+pub(crate) type FnvMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 
 /// Lexical word classes. Each class maps a first word to the full entries starting with it, so a
 /// multi-word entry ("new hire") is found from its first token without scanning the class.
 #[derive(Debug, Default)]
 pub struct Lexicon {
     classes: HashMap<String, Class>,
+    /// Class name → bit index (at most 64 classes).
+    ids: HashMap<String, u8>,
+    /// Word → bitmask of the classes having an entry that starts with it.
+    word_bits: FnvMap<String, u64>,
 }
 
 #[derive(Debug, Default)]
@@ -37,6 +67,22 @@ impl Lexicon {
     pub fn parse(src: &str) -> Result<Self, String> {
         let table: HashMap<String, Vec<String>> = toml::from_str(src).map_err(|e| e.to_string())?;
         let mut lex = Lexicon::default();
+        let mut names: Vec<&String> = table.keys().collect();
+        names.sort();
+        if names.len() > 64 {
+            return Err("at most 64 word classes".to_owned());
+        }
+        for (i, n) in names.iter().enumerate() {
+            lex.ids.insert((*n).clone(), i as u8);
+        }
+        for (name, entries) in &table {
+            let bit = 1u64 << lex.ids[name];
+            for e in entries {
+                if let Some(first) = e.split_whitespace().next() {
+                    *lex.word_bits.entry(first.to_lowercase()).or_default() |= bit;
+                }
+            }
+        }
         for (name, entries) in table {
             if !name.chars().all(|c| c.is_ascii_uppercase() || c == '_') {
                 return Err(format!("class name `{name}` must be UPPER_SNAKE_CASE"));
@@ -65,11 +111,18 @@ impl Lexicon {
         self.classes.get(name)
     }
 
-    /// Whether the single word `w` is an entry (or starts one) of class `name`.
-    pub fn contains(&self, name: &str, w: &str) -> bool {
-        self.classes
-            .get(name)
-            .is_some_and(|c| c.by_first.contains_key(w))
+    pub(crate) fn class_id(&self, name: &str) -> Option<u8> {
+        self.ids.get(name).copied()
+    }
+
+    /// Bitmask of the classes with an entry starting with the word `w`.
+    pub(crate) fn bits(&self, w: &str) -> u64 {
+        self.word_bits.get(w).copied().unwrap_or(0)
+    }
+
+    /// The bit of class `name` (0 when the class does not exist).
+    pub(crate) fn bit(&self, name: &str) -> u64 {
+        self.class_id(name).map_or(0, |i| 1u64 << i)
     }
 }
 

@@ -33,6 +33,8 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod config;
+#[doc(hidden)]
+pub mod corpus;
 pub mod diagnostic;
 pub mod document;
 mod lexicon;

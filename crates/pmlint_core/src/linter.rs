@@ -19,7 +19,7 @@ use std::sync::{Arc, LazyLock};
 use crate::config::{Config, ConfigError, RuleSetting};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::document::{Document, DocumentKind};
-use crate::lexicon::{Lexicon, Names};
+use crate::lexicon::{FnvMap, Lexicon, Names};
 use crate::people::{Computed, People, PeopleConfig};
 use crate::position::LineIndex;
 use crate::rule::{
@@ -112,6 +112,18 @@ pub struct Linter {
     people: PeopleConfig,
     allow_phrases: Vec<Vec<String>>,
     lint_blockquotes: bool,
+    /// Interned literal words of every required pattern element.
+    features: FnvMap<String, u32>,
+    /// `requirements[active][pattern]`: what a sentence must contain for the pattern to match.
+    requirements: Vec<Vec<Vec<Requirement>>>,
+}
+
+/// One required element of a pattern: satisfied when the sentence has any of its words, a
+/// word with one of its prefixes, or a word of one of its lexicon classes.
+struct Requirement {
+    features: Vec<u32>,
+    prefixes: Vec<String>,
+    class_bits: u64,
 }
 
 impl std::fmt::Debug for Linter {
@@ -224,6 +236,32 @@ impl Linter {
                     .expect("anchor words are small literals"),
             )
         };
+        let mut features: FnvMap<String, u32> = FnvMap::default();
+        let requirements = active
+            .iter()
+            .map(|a| {
+                rules.rules[a.index]
+                    .patterns
+                    .iter()
+                    .map(|p| {
+                        p.seq
+                            .required()
+                            .map(|(words, prefixes, class_bits)| Requirement {
+                                features: words
+                                    .iter()
+                                    .map(|w| {
+                                        let next = features.len() as u32;
+                                        *features.entry(w.clone()).or_insert(next)
+                                    })
+                                    .collect(),
+                                prefixes: prefixes.to_vec(),
+                                class_bits,
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
         let lower_set = |v: &[String]| v.iter().map(|s| s.to_lowercase()).collect::<HashSet<_>>();
         Ok(Linter {
             rules,
@@ -241,6 +279,8 @@ impl Linter {
                 .filter(|p: &Vec<String>| !p.is_empty())
                 .collect(),
             lint_blockquotes: config.lint_blockquotes,
+            features,
+            requirements,
         })
     }
 
@@ -308,16 +348,29 @@ impl Linter {
             }
             let block_hits = &hits[first..h];
             let section = doc.section_title(block);
+            // Segment only a window around each hit (the sentence it is in, found by a cheap
+            // scan for sentence-final punctuation), never the whole paragraph: UAX #29
+            // segmentation is the costliest step and most sentences hold no trigger.
+            let mut done_until = block.range.start;
             let mut k = 0;
-            for sent in sentences(prose, block.range.clone()) {
-                while k < block_hits.len() && block_hits[k] < sent.start {
+            while k < block_hits.len() {
+                let hit = block_hits[k];
+                if hit < done_until {
                     k += 1;
+                    continue;
                 }
-                if k == block_hits.len() {
-                    break;
+                let window = sentence_window(prose.as_bytes(), block.range.clone(), hit);
+                done_until = window.end;
+                for sent in sentences(prose, window) {
+                    while k < block_hits.len() && block_hits[k] < sent.start {
+                        k += 1;
+                    }
+                    if k < block_hits.len() && block_hits[k] < sent.end {
+                        self.lint_sentence(text, prose, sent, section, &mut out);
+                    }
                 }
-                if block_hits[k] < sent.end {
-                    self.lint_sentence(text, prose, sent, section, &mut out);
+                while k < block_hits.len() && block_hits[k] < done_until {
+                    k += 1;
                 }
             }
         }
@@ -346,17 +399,41 @@ impl Linter {
             return;
         }
         let lex = &self.rules.lexicon;
-        let people = People::analyse(&tokens, lex, &NAMES, &self.people);
-        for active in &self.active {
+        // Which required words and classes this sentence has: one lookup per token.
+        let mut present = vec![0u64; self.features.len().div_ceil(64)];
+        let mut class_bits = 0u64;
+        for t in &tokens {
+            if let Some(&f) = self.features.get(t.lower.as_ref()) {
+                present[(f / 64) as usize] |= 1 << (f % 64);
+            }
+            class_bits |= lex.bits(&t.lower);
+        }
+        let mut people: Option<People> = None;
+        for (ai, active) in self.active.iter().enumerate() {
             let rule = &self.rules.rules[active.index];
-            for pattern in &rule.patterns {
+            for (pi, pattern) in rule.patterns.iter().enumerate() {
                 if !pattern.sections.is_empty()
                     && !section
                         .is_some_and(|s| pattern.sections.iter().any(|p| s.contains(p.as_str())))
                 {
                     continue;
                 }
-                for m in pattern.seq.find_all(&tokens, &people, lex) {
+                let satisfied = self.requirements[ai][pi].iter().all(|req| {
+                    req.features
+                        .iter()
+                        .any(|&f| present[(f / 64) as usize] & (1 << (f % 64)) != 0)
+                        || req.class_bits & class_bits != 0
+                        || req
+                            .prefixes
+                            .iter()
+                            .any(|p| tokens.iter().any(|t| t.lower.starts_with(p.as_str())))
+                });
+                if !satisfied {
+                    continue;
+                }
+                let people = people
+                    .get_or_insert_with(|| People::analyse(&tokens, lex, &NAMES, &self.people));
+                for m in pattern.seq.find_all(&tokens, people, lex) {
                     if !conditions_hold(pattern, &tokens, m.start, m.end) {
                         continue;
                     }
@@ -366,7 +443,7 @@ impl Linter {
                         .highlight
                         .as_ref()
                         .and_then(|l| {
-                            let caps = m.captures.iter().filter(|c| &c.0 == l);
+                            let caps = m.captures.iter().filter(|c| *c.0 == **l);
                             let s = caps.clone().map(|c| c.1).min()?;
                             Some((s, caps.map(|c| c.2).max()?))
                         })
@@ -378,7 +455,7 @@ impl Linter {
                     let fixes = pattern
                         .fix
                         .as_ref()
-                        .and_then(|f| build_fix(f, text, &tokens, &m, &people))
+                        .and_then(|f| build_fix(f, text, &tokens, &m, people))
                         .into_iter()
                         .collect();
                     out.push(Diagnostic {
@@ -458,13 +535,13 @@ fn build_fix(
     text: &str,
     tokens: &[Token<'_>],
     m: &crate::pattern::Match,
-    people: &People<'_>,
+    people: &People,
 ) -> Option<Fix> {
     let (a, b) = match &spec.target {
         Some(label) => m
             .captures
             .iter()
-            .find(|c| &c.0 == label)
+            .find(|c| *c.0 == **label)
             .map(|c| (c.1, c.2))?,
         None => (m.start, m.end),
     };
@@ -551,4 +628,45 @@ pub fn rule_fix_applicability(rule: &Rule) -> Option<Applicability> {
         .iter()
         .filter_map(|p| p.fix.as_ref().map(|f| f.applicability))
         .max()
+}
+
+/// The byte range around `hit` that holds its sentence: from just after the previous
+/// sentence-final punctuation (`.`, `!`, `?` followed by whitespace) to just after the next one,
+/// within the block and at most [`WINDOW_LIMIT`] bytes each way. UAX #29 then segments only this
+/// window; it can split the window further but never needs text outside it.
+fn sentence_window(bytes: &[u8], block: Range<usize>, hit: usize) -> Range<usize> {
+    let is_end = |i: usize| {
+        matches!(bytes[i], b'.' | b'!' | b'?')
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_whitespace)
+    };
+    let lo = block.start.max(hit.saturating_sub(WINDOW_LIMIT));
+    let mut start = hit;
+    while start > lo && !is_end(start - 1) {
+        start -= 1;
+    }
+    let hi = block.end.min(hit + WINDOW_LIMIT);
+    let mut end = hit;
+    while end < hi && !is_end(end) {
+        end += 1;
+    }
+    let end = (end + 1).min(block.end);
+    // Both ends are next to ASCII bytes or the block's own boundaries, except when a limit cut a
+    // character: round outwards to character boundaries.
+    let mut start = start;
+    while start > block.start && !is_boundary(bytes, start) {
+        start -= 1;
+    }
+    let mut end = end;
+    while end < block.end && !is_boundary(bytes, end) {
+        end += 1;
+    }
+    start..end
+}
+
+/// Longest distance the sentence window extends from a hit in either direction.
+const WINDOW_LIMIT: usize = 4096;
+
+fn is_boundary(bytes: &[u8], i: usize) -> bool {
+    // A UTF-8 continuation byte is 0b10xx_xxxx.
+    bytes.get(i).is_none_or(|b| (*b as i8) >= -0x40)
 }

@@ -185,21 +185,66 @@ const POSSESSED_ACTS: &[&str] = &[
     "blunder",
 ];
 
-/// Per-sentence person analysis; built once per candidate sentence.
-pub(crate) struct People<'s> {
-    named: Vec<bool>,
-    guess: Vec<bool>,
-    lex: &'s Lexicon,
+/// Per-sentence analysis shared by every pattern: each token's lexicon class bits and the
+/// length of each computed class's match starting at it. Computed once per candidate sentence,
+/// so pattern matching is bit tests and array reads.
+pub(crate) struct People {
+    /// Lexicon class bitmask of each token (see `Lexicon::bits`).
+    pub(crate) bits: Vec<u64>,
+    /// Match length of each computed class at each token (0 = no match), indexed by `Computed`.
+    matches: Vec<[u8; 6]>,
 }
 
-impl<'s> People<'s> {
+/// The lexicon bits people detection needs, looked up once per sentence.
+struct Bits {
+    pronoun_ind: u64,
+    role: u64,
+    group_head: u64,
+    acts: u64,
+    lexical: u64,
+}
+
+impl People {
     pub(crate) fn analyse(
         tokens: &[Token<'_>],
-        lex: &'s Lexicon,
+        lex: &Lexicon,
         names: &Names,
         cfg: &PeopleConfig,
     ) -> Self {
         let n = tokens.len();
+        let b = Bits {
+            pronoun_ind: lex.bit("PRONOUN_IND"),
+            role: lex.bit("ROLE"),
+            group_head: lex.bit("GROUP_HEAD"),
+            acts: lex.bit("HUMAN_ACTION") | lex.bit("LAPSE"),
+            lexical: [
+                "ROLE",
+                "GROUP_HEAD",
+                "SYSTEM",
+                "LAPSE",
+                "HUMAN_ACTION",
+                "PRONOUN_IND",
+            ]
+            .iter()
+            .fold(0, |m, c| m | lex.bit(c)),
+        };
+        let bits: Vec<u64> = tokens.iter().map(|t| lex.bits(&t.lower)).collect();
+        let acts = |i: usize| {
+            tokens.get(i).is_some_and(|t| {
+                bits[i] & b.acts != 0
+                    || matches!(
+                        t.lower.as_ref(),
+                        "did"
+                            | "failed"
+                            | "should"
+                            | "could"
+                            | "mistakenly"
+                            | "accidentally"
+                            | "carelessly"
+                            | "never"
+                    )
+            })
+        };
         let mut named = vec![false; n];
         let mut guess = vec![false; n];
         for i in 0..n {
@@ -220,27 +265,17 @@ impl<'s> People<'s> {
                         false
                     } else if MONTHS.contains(&lower)
                         && (next.is_some_and(|w| w.starts_with(|c: char| c.is_ascii_digit()))
-                            || prev.is_some_and(|w| {
-                                [
-                                    "on", "in", "of", "since", "until", "by", "early", "late",
-                                    "mid",
-                                ]
-                                .contains(&w)
-                            }))
+                            || prev.is_some_and(|w| MONTH_PREPOSITIONS.contains(&w)))
                     {
                         false
                     } else if names.is_plain(lower) {
                         true
                     } else if names.is_ambiguous(lower) {
-                        // "Will", "Grant": a person when capitalised mid-sentence before a
-                        // verb-like word, or at the start before a human action.
-                        next.is_some_and(|w| acts_like_person(w, lex))
+                        // "Will", "Grant": a person only before a human action.
+                        acts(i + 1)
                     } else {
                         // "Employee A", "Engineer B": a role word followed by a single letter.
-                        (lower == "employee"
-                            || lower == "engineer"
-                            || lower == "user"
-                            || lower == "person")
+                        matches!(lower, "employee" | "engineer" | "user" | "person")
                             && tokens
                                 .get(i + 1)
                                 .is_some_and(|t| t.text.len() == 1 && t.all_caps_or_upper())
@@ -255,8 +290,8 @@ impl<'s> People<'s> {
                 && !FUNCTION_WORDS.contains(&lower)
                 && !lower.chars().any(|c| c.is_ascii_digit())
                 && !t.text.chars().skip(1).any(char::is_uppercase)
-                && !is_lexical(lower, lex)
-                && (next.is_some_and(|w| acts_like_person(w, lex))
+                && bits[i] & b.lexical == 0
+                && (acts(i + 1)
                     || (next == Some("'s")
                         && tokens
                             .get(i + 2)
@@ -266,103 +301,100 @@ impl<'s> People<'s> {
                 guess[i] = true;
             }
         }
-        // "Employee A": the letter belongs to the name.
-        People { named, guess, lex }
+
+        let person = |i: usize| -> u8 {
+            if named[i] {
+                // Employee A: the letter belongs to the name.
+                let letter = matches!(
+                    tokens[i].lower.as_ref(),
+                    "employee" | "engineer" | "user" | "person"
+                ) && tokens.get(i + 1).is_some_and(|n| n.text.len() == 1);
+                1 + u8::from(letter)
+            } else {
+                u8::from(guess[i])
+            }
+        };
+        let role = |i: usize| -> u8 {
+            if !DETERMINERS.contains(&tokens[i].lower.as_ref()) {
+                return 0;
+            }
+            let Some(class) = lex.class("ROLE") else {
+                return 0;
+            };
+            for skip in 0..=2 {
+                let j = i + 1 + skip;
+                if j >= tokens.len() || (skip > 0 && !tokens[j - 1].is_word()) {
+                    break;
+                }
+                if bits[j] & b.role != 0 {
+                    if let Some(len) = class.match_len(tokens[j..].iter().map(|t| t.lower.as_ref()))
+                    {
+                        return (1 + skip + len) as u8;
+                    }
+                }
+            }
+            0
+        };
+        let group = |i: usize| -> u8 {
+            let head = |j: usize| j < n && bits[j] & b.group_head != 0;
+            let t = &tokens[i];
+            if GROUP_DETERMINERS.contains(&t.lower.as_ref()) {
+                for skip in 0..=2 {
+                    let j = i + 1 + skip;
+                    if j >= n || !tokens[j].is_word() {
+                        break;
+                    }
+                    if head(j) {
+                        return (2 + skip) as u8;
+                    }
+                }
+                return 0;
+            }
+            // A bare plural head at the start of a clause ("Engineers need to…").
+            u8::from(head(i) && (t.sentence_start || i == 0 || tokens[i - 1].clause_break))
+        };
+        let first_nonzero = |xs: &[u8]| xs.iter().copied().find(|&x| x > 0).unwrap_or(0);
+        let matches = (0..n)
+            .map(|i| {
+                let named_len = if named[i] { person(i) } else { 0 };
+                let guess_len = u8::from(guess[i]);
+                let person_len = person(i);
+                let pronoun = u8::from(bits[i] & b.pronoun_ind != 0);
+                let individual = first_nonzero(&[person_len, pronoun, role(i)]);
+                let group_len = group(i);
+                let collective = if COLLECTIVE.contains(&tokens[i].lower.as_ref()) {
+                    1
+                } else if tokens[i].lower == "no"
+                    && tokens.get(i + 1).is_some_and(|t| t.lower == "one")
+                {
+                    2
+                } else {
+                    0
+                };
+                let human = first_nonzero(&[individual, group_len, collective]);
+                [
+                    named_len, guess_len, person_len, individual, group_len, human,
+                ]
+            })
+            .collect();
+        People { bits, matches }
     }
 
     /// Length (in tokens) of a match of `class` starting at token `i`.
     pub(crate) fn match_len(
         &self,
         class: Computed,
-        tokens: &[Token<'_>],
+        _tokens: &[Token<'_>],
         i: usize,
     ) -> Option<usize> {
-        let t = tokens.get(i)?;
-        let person = || {
-            if self.named[i] {
-                // Employee A: swallow the letter.
-                let extra = usize::from(
-                    matches!(
-                        t.lower.as_ref(),
-                        "employee" | "engineer" | "user" | "person"
-                    ) && tokens.get(i + 1).is_some_and(|n| n.text.len() == 1),
-                );
-                Some(1 + extra)
-            } else {
-                None
-            }
-        };
-        match class {
-            Computed::Named => person(),
-            Computed::Guess => self.guess[i].then_some(1),
-            Computed::Person => person().or_else(|| self.guess[i].then_some(1)),
-            Computed::Individual => person()
-                .or_else(|| self.guess[i].then_some(1))
-                .or_else(|| self.lex.contains("PRONOUN_IND", &t.lower).then_some(1))
-                .or_else(|| self.role(tokens, i)),
-            Computed::Group => self.group(tokens, i),
-            Computed::Human => self
-                .match_len(Computed::Individual, tokens, i)
-                .or_else(|| self.group(tokens, i))
-                .or_else(|| {
-                    if COLLECTIVE.contains(&t.lower.as_ref()) {
-                        Some(1)
-                    } else if t.lower == "no" && tokens.get(i + 1).is_some_and(|n| n.lower == "one")
-                    {
-                        Some(2)
-                    } else {
-                        None
-                    }
-                }),
-        }
-    }
-
-    /// `the [new|junior|...] deployer`: determiner, up to two modifiers, a ROLE entry.
-    fn role(&self, tokens: &[Token<'_>], i: usize) -> Option<usize> {
-        if !DETERMINERS.contains(&tokens[i].lower.as_ref()) {
-            return None;
-        }
-        let class = self.lex.class("ROLE")?;
-        for skip in 0..=2 {
-            let j = i + 1 + skip;
-            if j >= tokens.len() || (skip > 0 && !tokens[j - 1].is_word()) {
-                break;
-            }
-            if let Some(len) = class.match_len(tokens[j..].iter().map(|t| t.lower.as_ref())) {
-                // Singular roles only; "the engineers" is a GROUP.
-                return Some(1 + skip + len);
-            }
-        }
-        None
-    }
-
-    /// `the QA team`, `our ops folks`, `the facilities staff`, or a bare plural head at the start
-    /// of a clause ("Engineers need to…").
-    fn group(&self, tokens: &[Token<'_>], i: usize) -> Option<usize> {
-        let head = |j: usize| {
-            tokens
-                .get(j)
-                .is_some_and(|t| self.lex.contains("GROUP_HEAD", &t.lower))
-        };
-        let t = &tokens[i];
-        if GROUP_DETERMINERS.contains(&t.lower.as_ref()) {
-            for skip in 0..=2 {
-                let j = i + 1 + skip;
-                if j >= tokens.len() || !tokens[j].is_word() {
-                    break;
-                }
-                if head(j) {
-                    return Some(2 + skip);
-                }
-            }
-            return None;
-        }
-        if head(i) && (t.sentence_start || i == 0 || tokens[i - 1].clause_break) {
-            return Some(1);
-        }
-        None
+        let len = self.matches.get(i)?[class as usize];
+        (len > 0).then_some(len as usize)
     }
 }
+
+const MONTH_PREPOSITIONS: &[&str] = &[
+    "on", "in", "of", "since", "until", "by", "early", "late", "mid",
+];
 
 trait UpperLetter {
     fn all_caps_or_upper(&self) -> bool;
@@ -374,34 +406,4 @@ impl UpperLetter for Token<'_> {
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
     }
-}
-
-/// Whether the word after a capitalised token suggests the token is a person acting.
-fn acts_like_person(next: &str, lex: &Lexicon) -> bool {
-    lex.contains("HUMAN_ACTION", next)
-        || lex.contains("LAPSE", next)
-        || matches!(
-            next,
-            "did"
-                | "failed"
-                | "should"
-                | "could"
-                | "mistakenly"
-                | "accidentally"
-                | "carelessly"
-                | "never"
-        )
-}
-
-fn is_lexical(lower: &str, lex: &Lexicon) -> bool {
-    [
-        "ROLE",
-        "GROUP_HEAD",
-        "SYSTEM",
-        "LAPSE",
-        "HUMAN_ACTION",
-        "PRONOUN_IND",
-    ]
-    .iter()
-    .any(|c| lex.contains(c, lower))
 }

@@ -50,15 +50,61 @@ impl Token<'_> {
 }
 
 /// Sentence byte ranges (absolute) within `prose[range]`, trimmed of surrounding whitespace.
+///
+/// UAX #29's sentence rule SB8 looks ahead over spaces and punctuation after a full stop, and
+/// the implementation re-scans that run at every position: quadratic on a long run. Masked
+/// markup makes such runs (deep quote markers, long code spans), and hostile input can too. So
+/// the range is first cut at runs of [`MAX_WS_RUN`] whitespace bytes or [`MAX_NONLETTER_RUN`]
+/// bytes without a letter, which no real sentence contains, and each piece is segmented alone.
 pub fn sentences(prose: &str, range: Range<usize>) -> impl Iterator<Item = Range<usize>> + '_ {
-    let base = range.start;
-    prose[range]
-        .split_sentence_bound_indices()
-        .filter_map(move |(i, s)| {
-            let lead = s.len() - s.trim_start().len();
-            let t = s.trim();
-            (!t.is_empty()).then(|| base + i + lead..base + i + lead + t.len())
-        })
+    pieces(prose.as_bytes(), range).flat_map(move |piece| {
+        let base = piece.start;
+        prose[piece]
+            .split_sentence_bound_indices()
+            .filter_map(move |(i, s)| {
+                let lead = s.len() - s.trim_start().len();
+                let t = s.trim();
+                (!t.is_empty()).then(|| base + i + lead..base + i + lead + t.len())
+            })
+    })
+}
+
+/// Longest whitespace run kept inside one sentence.
+pub const MAX_WS_RUN: usize = 64;
+/// Longest run of bytes without an ASCII or non-ASCII letter kept inside one sentence.
+pub const MAX_NONLETTER_RUN: usize = 256;
+
+fn pieces(bytes: &[u8], range: Range<usize>) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut start = range.start;
+    let end = range.end;
+    std::iter::from_fn(move || {
+        if start >= end {
+            return None;
+        }
+        let (mut ws, mut nonletter) = (0usize, 0usize);
+        let mut i = start;
+        while i < end {
+            let b = bytes[i];
+            // Non-ASCII bytes count as letters: scripts without case are still prose.
+            let letter = b.is_ascii_alphabetic() || b >= 0x80;
+            ws = if b.is_ascii_whitespace() { ws + 1 } else { 0 };
+            nonletter = if letter { 0 } else { nonletter + 1 };
+            i += 1;
+            if ws >= MAX_WS_RUN || nonletter >= MAX_NONLETTER_RUN {
+                // The piece ends where the run began (so the segmenter never sees the run), and
+                // the next one starts at the next letter.
+                let piece = start..i - ws.max(nonletter);
+                while i < end && !(bytes[i].is_ascii_alphabetic() || bytes[i] >= 0x80) {
+                    i += 1;
+                }
+                start = i;
+                return Some(piece);
+            }
+        }
+        let piece = start..end;
+        start = end;
+        Some(piece)
+    })
 }
 
 const CLAUSE_PUNCT: &[&str] = &[
