@@ -389,14 +389,24 @@ fn parse_plain(text: &str) -> Document<'_> {
     }
     flush(&mut para, &mut blocks, &mut sections);
 
-    let prose = if blanked.is_empty() {
+    // Line breaks inside a paragraph are spaces to the sentence segmenter (UAX #29 would end a
+    // sentence at every newline, splitting wrapped sentences); directive lines are blanked.
+    let prose = if blanked.is_empty() && !text.contains(['\n', '\r']) {
         Cow::Borrowed(text)
     } else {
         let mut bytes = text.as_bytes().to_vec();
         for r in blanked {
             bytes[r].fill(b' ');
         }
-        Cow::Owned(String::from_utf8_lossy(&bytes).into_owned())
+        for b in &mut bytes {
+            if *b == b'\n' || *b == b'\r' {
+                *b = b' ';
+            }
+        }
+        Cow::Owned(
+            String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        )
     };
     Document {
         text,
@@ -457,6 +467,11 @@ mod tests {
     fn plain_text_paragraphs_and_headings() {
         let t = "Action items\r\n\r\nBe more careful.\r\nNext line.\r\n";
         let d = Document::parse(t, DocumentKind::PlainText);
+        assert_eq!(d.prose.len(), t.len());
+        assert!(
+            !d.prose.contains('\n'),
+            "line breaks are spaces to the segmenter"
+        );
         assert_eq!(d.blocks.len(), 2);
         assert_eq!(d.section_title(&d.blocks[1]), Some("action items"));
         assert_eq!(

@@ -106,7 +106,12 @@ struct ActiveRule {
 pub struct Linter {
     rules: Arc<RuleSet>,
     active: Vec<ActiveRule>,
+    /// Anchor automaton, cheap to build: used for ordinary documents.
     prefilter: Option<AhoCorasick>,
+    /// The same automaton as a DFA: three times faster to scan but three times costlier to
+    /// build, so it is built on the first large document only.
+    prefilter_dfa: std::sync::OnceLock<AhoCorasick>,
+    anchor_words: Vec<String>,
     /// Per prefilter pattern: (matches as a word prefix, needs no left word boundary).
     anchor_kind: Vec<(bool, bool)>,
     people: PeopleConfig,
@@ -114,8 +119,8 @@ pub struct Linter {
     lint_blockquotes: bool,
     /// Interned literal words of every required pattern element.
     features: FnvMap<String, u32>,
-    /// `requirements[active][pattern]`: what a sentence must contain for the pattern to match.
-    requirements: Vec<Vec<Vec<Requirement>>>,
+    /// `requirements[active][pattern][sequence]`: what a sentence must contain for the pattern to match.
+    requirements: Vec<Vec<Vec<Vec<Requirement>>>>,
 }
 
 /// One required element of a pattern: satisfied when the sentence has any of its words, a
@@ -228,13 +233,10 @@ impl Linter {
         let prefilter = if anchors.is_empty() {
             None
         } else {
-            Some(
-                AhoCorasick::builder()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::LeftmostLongest)
-                    .build(anchors.iter().map(|a| a.0.as_str()))
-                    .expect("anchor words are small literals"),
-            )
+            Some(build_prefilter(
+                &anchors,
+                aho_corasick::AhoCorasickKind::ContiguousNFA,
+            ))
         };
         let mut features: FnvMap<String, u32> = FnvMap::default();
         let requirements = active
@@ -244,18 +246,22 @@ impl Linter {
                     .patterns
                     .iter()
                     .map(|p| {
-                        p.seq
-                            .required()
-                            .map(|(words, prefixes, class_bits)| Requirement {
-                                features: words
-                                    .iter()
-                                    .map(|w| {
-                                        let next = features.len() as u32;
-                                        *features.entry(w.clone()).or_insert(next)
+                        p.seqs
+                            .iter()
+                            .map(|seq| {
+                                seq.required()
+                                    .map(|(words, prefixes, class_bits)| Requirement {
+                                        features: words
+                                            .iter()
+                                            .map(|w| {
+                                                let next = features.len() as u32;
+                                                *features.entry(w.clone()).or_insert(next)
+                                            })
+                                            .collect(),
+                                        prefixes: prefixes.to_vec(),
+                                        class_bits,
                                     })
-                                    .collect(),
-                                prefixes: prefixes.to_vec(),
-                                class_bits,
+                                    .collect()
                             })
                             .collect()
                     })
@@ -267,6 +273,8 @@ impl Linter {
             rules,
             active,
             prefilter,
+            prefilter_dfa: std::sync::OnceLock::new(),
+            anchor_words: anchors.iter().map(|a| a.0.clone()).collect(),
             anchor_kind: anchors.iter().map(|a| (a.1, a.2)).collect(),
             people: PeopleConfig {
                 roster: lower_set(&config.roster),
@@ -309,8 +317,20 @@ impl Linter {
     pub fn lint(&self, text: &str, kind: DocumentKind) -> Vec<Diagnostic> {
         let doc = Document::parse(text, kind);
         let mut out = Vec::new();
-        let Some(ac) = &self.prefilter else {
+        let Some(small) = &self.prefilter else {
             return out;
+        };
+        let ac = if text.len() >= DFA_THRESHOLD {
+            self.prefilter_dfa.get_or_init(|| {
+                let anchors: Vec<(String, bool, bool)> = self
+                    .anchor_words
+                    .iter()
+                    .map(|w| (w.clone(), false, false))
+                    .collect();
+                build_prefilter(&anchors, aho_corasick::AhoCorasickKind::DFA)
+            })
+        } else {
+            small
         };
         let prose: &str = &doc.prose;
         let bytes = prose.as_bytes();
@@ -418,55 +438,57 @@ impl Linter {
                 {
                     continue;
                 }
-                let satisfied = self.requirements[ai][pi].iter().all(|req| {
-                    req.features
-                        .iter()
-                        .any(|&f| present[(f / 64) as usize] & (1 << (f % 64)) != 0)
-                        || req.class_bits & class_bits != 0
-                        || req
-                            .prefixes
+                for (si, seq) in pattern.seqs.iter().enumerate() {
+                    let satisfied = self.requirements[ai][pi][si].iter().all(|req| {
+                        req.features
                             .iter()
-                            .any(|p| tokens.iter().any(|t| t.lower.starts_with(p.as_str())))
-                });
-                if !satisfied {
-                    continue;
-                }
-                let people = people
-                    .get_or_insert_with(|| People::analyse(&tokens, lex, &NAMES, &self.people));
-                for m in pattern.seq.find_all(&tokens, people, lex) {
-                    if !conditions_hold(pattern, &tokens, m.start, m.end) {
-                        continue;
-                    }
-                    // The highlight spans every capture with the label (a label may mark several
-                    // elements), else the whole match.
-                    let (hs, he) = pattern
-                        .highlight
-                        .as_ref()
-                        .and_then(|l| {
-                            let caps = m.captures.iter().filter(|c| *c.0 == **l);
-                            let s = caps.clone().map(|c| c.1).min()?;
-                            Some((s, caps.map(|c| c.2).max()?))
-                        })
-                        .unwrap_or((m.start, m.end));
-                    let range = tokens[hs].span.start..tokens[he - 1].span.end;
-                    if self.allowed_phrase(&tokens[m.start..m.end]) {
-                        continue;
-                    }
-                    let fixes = pattern
-                        .fix
-                        .as_ref()
-                        .and_then(|f| build_fix(f, text, &tokens, &m, people))
-                        .into_iter()
-                        .collect();
-                    out.push(Diagnostic {
-                        rule: active.id.clone(),
-                        family: active.family.clone(),
-                        severity: active.severity,
-                        range,
-                        message: active.message.clone(),
-                        suggestions: active.suggestions.clone(),
-                        fixes,
+                            .any(|&f| present[(f / 64) as usize] & (1 << (f % 64)) != 0)
+                            || req.class_bits & class_bits != 0
+                            || req
+                                .prefixes
+                                .iter()
+                                .any(|p| tokens.iter().any(|t| t.lower.starts_with(p.as_str())))
                     });
+                    if !satisfied {
+                        continue;
+                    }
+                    let people = people
+                        .get_or_insert_with(|| People::analyse(&tokens, lex, &NAMES, &self.people));
+                    for m in seq.find_all(&tokens, people, lex) {
+                        if !conditions_hold(pattern, &tokens, m.start, m.end) {
+                            continue;
+                        }
+                        // The highlight spans every capture with the label (a label may mark several
+                        // elements), else the whole match.
+                        let (hs, he) = pattern
+                            .highlight
+                            .as_ref()
+                            .and_then(|l| {
+                                let caps = m.captures.iter().filter(|c| *c.0 == **l);
+                                let s = caps.clone().map(|c| c.1).min()?;
+                                Some((s, caps.map(|c| c.2).max()?))
+                            })
+                            .unwrap_or((m.start, m.end));
+                        let range = tokens[hs].span.start..tokens[he - 1].span.end;
+                        if self.allowed_phrase(&tokens[m.start..m.end]) {
+                            continue;
+                        }
+                        let fixes = pattern
+                            .fix
+                            .as_ref()
+                            .and_then(|f| build_fix(f, text, &tokens, &m, people))
+                            .into_iter()
+                            .collect();
+                        out.push(Diagnostic {
+                            rule: active.id.clone(),
+                            family: active.family.clone(),
+                            severity: active.severity,
+                            range,
+                            message: active.message.clone(),
+                            suggestions: active.suggestions.clone(),
+                            fixes,
+                        });
+                    }
                 }
             }
         }
@@ -669,4 +691,19 @@ const WINDOW_LIMIT: usize = 4096;
 fn is_boundary(bytes: &[u8], i: usize) -> bool {
     // A UTF-8 continuation byte is 0b10xx_xxxx.
     bytes.get(i).is_none_or(|b| (*b as i8) >= -0x40)
+}
+
+/// Documents at least this large are scanned with the DFA prefilter.
+const DFA_THRESHOLD: usize = 256 * 1024;
+
+fn build_prefilter(
+    anchors: &[(String, bool, bool)],
+    kind: aho_corasick::AhoCorasickKind,
+) -> AhoCorasick {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .kind(Some(kind))
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(anchors.iter().map(|a| a.0.as_str()))
+        .expect("anchor words are small literals")
 }

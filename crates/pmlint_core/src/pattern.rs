@@ -150,7 +150,7 @@ impl Sequence {
     /// `@INDIVIDUAL @HUMAN_ACTION the|a wrong` is anchored on `wrong`, not on `the`, and
     /// `caused|triggered by @NAMED` on `caused|triggered`, not on `by`.
     pub(crate) fn anchor(&self, lex: &Lexicon) -> Option<Anchor> {
-        self.anchor_index(lex).and_then(|i| self.anchor_of(i, lex))
+        self.anchor_of(self.anchor, lex)
     }
 
     fn anchor_of(&self, i: usize, lex: &Lexicon) -> Option<Anchor> {
@@ -172,9 +172,9 @@ impl Sequence {
             if !w.starts_with(|c: char| c.is_alphanumeric() || c == '\'') {
                 // Punctuation is everywhere and has no word boundaries to check.
                 1_000_000
-            } else if FUNCTION_WORDS.contains(&w) {
+            } else if FREQUENCY.0.binary_search(&w).is_ok() {
                 10_000
-            } else if COMMON_WORDS.contains(&w) {
+            } else if FREQUENCY.1.binary_search(&w).is_ok() {
                 300
             } else {
                 1
@@ -199,6 +199,10 @@ impl Sequence {
             }
         }
         best.map(|(_, i)| i)
+    }
+
+    pub(crate) fn has_label(&self, l: &str) -> bool {
+        self.elements.iter().any(|e| e.label.as_deref() == Some(l))
     }
 
     /// The elements every match needs, as (literal words, prefixes, lexicon class bits): a
@@ -337,6 +341,17 @@ fn split_alts(s: &str, raw: &str) -> Result<(Vec<String>, Vec<String>), String> 
     }
     Ok((words, prefix))
 }
+
+/// The two frequency tiers, sorted for binary search.
+static FREQUENCY: std::sync::LazyLock<(Vec<&'static str>, Vec<&'static str>)> =
+    std::sync::LazyLock::new(|| {
+        let sorted = |w: &[&'static str]| {
+            let mut v = w.to_vec();
+            v.sort_unstable();
+            v
+        };
+        (sorted(FUNCTION_WORDS), sorted(COMMON_WORDS))
+    });
 
 /// Words in almost every sentence: the worst possible prefilter keys.
 const FUNCTION_WORDS: &[&str] = &[

@@ -100,7 +100,8 @@ pub struct FlaggedExample {
 /// A compiled pattern with its context conditions.
 #[derive(Debug)]
 pub(crate) struct Pattern {
-    pub seq: Sequence,
+    /// Alternatives sharing the conditions below (one per phrase of a `phrases` list).
+    pub seqs: Vec<Sequence>,
     pub unless_before: Vec<Vec<String>>,
     pub before_window: usize,
     pub unless_after: Vec<Vec<String>>,
@@ -130,7 +131,10 @@ pub struct Rule {
 
 impl Rule {
     pub(crate) fn anchors<'a>(&'a self, lex: &'a Lexicon) -> impl Iterator<Item = Anchor> + 'a {
-        self.patterns.iter().filter_map(move |p| p.seq.anchor(lex))
+        self.patterns
+            .iter()
+            .flat_map(|p| &p.seqs)
+            .filter_map(move |s| s.anchor(lex))
     }
 
     /// The rule's documentation as Markdown: what `pmlint explain` prints and the LSP hover shows.
@@ -318,42 +322,37 @@ pub(crate) fn compile(
             }
         };
         let fix = p.fix.clone().or_else(|| file.fix.clone());
+        let mut compiled = Vec::with_capacity(seqs.len());
         for (text, span) in seqs {
             let seq = Sequence::parse(&text, lex)
                 .map_err(|m| error_at(origin, src, Some(span.clone()), m))?;
-            if let Some(h) = &p.highlight {
-                if !text.contains(&format!("={h}")) {
-                    return Err(error_at(
-                        origin,
-                        src,
-                        Some(span.clone()),
-                        format!("highlight label `{h}` is not in the pattern"),
-                    ));
-                }
-            }
-            if let Some(f) = &fix {
-                if let Some(t) = &f.target {
-                    if !text.contains(&format!("={t}")) {
+            for (what, label) in [
+                ("highlight label", p.highlight.as_ref()),
+                ("fix target", fix.as_ref().and_then(|f| f.target.as_ref())),
+            ] {
+                if let Some(l) = label {
+                    if !seq.has_label(l) {
                         return Err(error_at(
                             origin,
                             src,
                             Some(span.clone()),
-                            format!("fix target `{t}` is not a label in the pattern"),
+                            format!("{what} `{l}` is not a label in the pattern"),
                         ));
                     }
                 }
             }
-            patterns.push(Pattern {
-                seq,
-                unless_before: p.unless_before.iter().map(|s| phrase_words(s)).collect(),
-                before_window: p.before_window,
-                unless_after: p.unless_after.iter().map(|s| phrase_words(s)).collect(),
-                unless_sentence: p.unless_sentence.iter().map(|s| phrase_words(s)).collect(),
-                sections: p.sections.iter().map(|s| s.to_lowercase()).collect(),
-                highlight: p.highlight.clone(),
-                fix: fix.clone(),
-            });
+            compiled.push(seq);
         }
+        patterns.push(Pattern {
+            seqs: compiled,
+            unless_before: p.unless_before.iter().map(|s| phrase_words(s)).collect(),
+            before_window: p.before_window,
+            unless_after: p.unless_after.iter().map(|s| phrase_words(s)).collect(),
+            unless_sentence: p.unless_sentence.iter().map(|s| phrase_words(s)).collect(),
+            sections: p.sections.iter().map(|s| s.to_lowercase()).collect(),
+            highlight: p.highlight.clone(),
+            fix,
+        });
     }
     Ok(Rule {
         id,
