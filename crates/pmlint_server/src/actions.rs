@@ -27,19 +27,58 @@ pub(crate) fn disable_line(
     }
 }
 
-/// Documents above this size are checked on the paragraph around the finding only.
+/// Above this size the whole text is never re-linted to check an allow entry.
 const WHOLE_TEXT_LIMIT: usize = 200_000;
 
-/// The text to re-lint when checking an allow entry, and the finding's range in it.
-fn context<'t>(text: &'t str, range: &Range<usize>) -> (&'t str, Range<usize>) {
-    if text.len() <= WHOLE_TEXT_LIMIT {
-        return (text, range.clone());
+fn is_blank(line: &str) -> bool {
+    line.trim().is_empty()
+}
+
+/// Texts to re-lint when checking an allow entry, with the finding's range in each: first the
+/// finding's paragraph (after the heading of its section, for rules limited to sections), then
+/// the whole text when it is small enough.
+fn contexts(text: &str, kind: DocumentKind, range: &Range<usize>) -> Vec<(String, Range<usize>)> {
+    let mut out = Vec::new();
+    // Paragraph: up to the blank lines around the finding.
+    let mut start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
+    while start > 0 {
+        let prev = text[..start - 1].rfind('\n').map_or(0, |i| i + 1);
+        if is_blank(&text[prev..start]) {
+            break;
+        }
+        start = prev;
     }
-    let start = text[..range.start].rfind("\n\n").map_or(0, |i| i + 2);
-    let end = text[range.end..]
-        .find("\n\n")
-        .map_or(text.len(), |i| range.end + i);
-    (&text[start..end], range.start - start..range.end - start)
+    let mut end = range.end;
+    loop {
+        let next = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
+        if next >= text.len() || is_blank(text[next..].split('\n').next().unwrap_or("")) {
+            end = next.min(text.len());
+            break;
+        }
+        end = next;
+    }
+    let mut snippet = String::new();
+    if kind == DocumentKind::Markdown {
+        let heading = text[..start]
+            .lines()
+            .rev()
+            .find(|l| l.starts_with('#'))
+            .filter(|l| !text[start..end].starts_with(*l));
+        if let Some(h) = heading {
+            snippet.push_str(h);
+            snippet.push_str("\n\n");
+        }
+    }
+    let shift = snippet.len();
+    snippet.push_str(&text[start..end]);
+    out.push((
+        snippet,
+        range.start - start + shift..range.end - start + shift,
+    ));
+    if text.len() <= WHOLE_TEXT_LIMIT {
+        out.push((text.to_owned(), range.clone()));
+    }
+    out
 }
 
 fn finds(
@@ -56,7 +95,8 @@ fn finds(
     })
 }
 
-/// Whether adding to the configuration with `change` makes the finding `d` go away.
+/// Whether adding to the configuration with `change` makes the finding `d` go away: checked on
+/// the first context (see [`contexts`]) where the current configuration reproduces it.
 fn silences(
     resolved: &Resolved,
     text: &str,
@@ -69,11 +109,12 @@ fn silences(
     let Ok(linter) = Linter::new(resolved.linter.rule_set().clone(), &cfg) else {
         return false;
     };
-    let (snippet, range) = context(text, &d.range);
-    if !finds(&resolved.linter, snippet, kind, &d.rule, &range) {
-        return false;
+    for (snippet, range) in contexts(text, kind, &d.range) {
+        if finds(&resolved.linter, &snippet, kind, &d.rule, &range) {
+            return !finds(&linter, &snippet, kind, &d.rule, &range);
+        }
     }
-    !finds(&linter, snippet, kind, &d.rule, &range)
+    false
 }
 
 /// The person's name in a named-cause finding: the token which, added to `allow-names`, makes
@@ -209,6 +250,19 @@ mod tests {
             phrase_to_allow(&r, text, DocumentKind::Markdown, obvious).as_deref(),
             Some("obviously")
         );
+    }
+
+    #[test]
+    fn paragraph_context_keeps_the_heading() {
+        let text = "# Root cause\n\nintro\n\nline one\nBob forgot it.\nline three\n\nlater\n";
+        let at = text.find("Bob").unwrap();
+        let ctx = contexts(text, DocumentKind::Markdown, &(at..at + 3));
+        assert_eq!(
+            ctx[0].0,
+            "# Root cause\n\nline one\nBob forgot it.\nline three\n"
+        );
+        assert_eq!(&ctx[0].0[ctx[0].1.clone()], "Bob");
+        assert_eq!(ctx[1].0, text);
     }
 
     #[test]

@@ -51,6 +51,8 @@ struct Inner {
     publish: tokio::sync::Mutex<()>,
     shutdown: Arc<AtomicBool>,
     next_rev: AtomicU64,
+    /// Woken after every publish (requests that need the current lint wait on it).
+    linted: tokio::sync::Notify,
     /// `PMLINT_LSP_TIMING`: report didChange→publish latency on stderr (for the benchmark).
     timing: bool,
 }
@@ -94,6 +96,8 @@ struct Doc {
     rev: u64,
     linting: bool,
     again: bool,
+    /// A debounced lint is scheduled.
+    pending: bool,
     last: Option<Arc<Lint>>,
     received: Option<Instant>,
 }
@@ -101,6 +105,9 @@ struct Doc {
 /// One lint of one revision of a document, converted for the client.
 pub(crate) struct Lint {
     rev: u64,
+    version: i32,
+    /// Time spent in `Linter::lint` (reported with `PMLINT_LSP_TIMING`).
+    lint_time: Duration,
     findings: Vec<Finding>,
     diagnostics: Vec<Diagnostic>,
     resolved: Arc<Resolved>,
@@ -136,6 +143,8 @@ struct Snap {
     enable: bool,
     last: Option<Arc<Lint>>,
     received: Option<Instant>,
+    /// A lint of this document is running or scheduled.
+    busy: bool,
 }
 
 fn log(msg: impl std::fmt::Display) {
@@ -219,13 +228,17 @@ fn to_lsp(d: &Finding, text: &str, lines: &Lines, enc: Encoding, version: i32) -
 
 /// Lints a snapshot (blocking).
 fn compute(snap: &Snap, resolved: Arc<Resolved>) -> Lint {
+    let t = Instant::now();
     let findings = resolved.linter.lint(&snap.text, snap.kind);
+    let lint_time = t.elapsed();
     let diagnostics = findings
         .iter()
         .map(|d| to_lsp(d, &snap.text, &snap.lines, snap.enc, snap.version))
         .collect();
     Lint {
         rev: snap.rev,
+        version: snap.version,
+        lint_time,
         findings,
         diagnostics,
         resolved,
@@ -266,6 +279,7 @@ impl Backend {
                 publish: tokio::sync::Mutex::new(()),
                 shutdown,
                 next_rev: AtomicU64::new(1),
+                linted: tokio::sync::Notify::new(),
                 timing: std::env::var_os("PMLINT_LSP_TIMING").is_some(),
             }),
         }
@@ -299,6 +313,7 @@ impl Backend {
             enable: st.settings.enable,
             last: doc.last.clone(),
             received: doc.received,
+            busy: doc.linting || doc.pending,
         })
     }
 
@@ -547,6 +562,9 @@ impl Backend {
             self.request_lint(uri);
             return;
         }
+        if let Some(doc) = self.state().docs.get_mut(&uri) {
+            doc.pending = true;
+        }
         let this = self.clone();
         tokio::spawn(async move {
             tokio::time::sleep(delay).await;
@@ -564,6 +582,7 @@ impl Backend {
             let Some(doc) = st.docs.get_mut(&uri) else {
                 return;
             };
+            doc.pending = false;
             if doc.linting {
                 doc.again = true;
                 return;
@@ -600,6 +619,7 @@ impl Backend {
             } else {
                 self.publish(&uri, &snap, None, Vec::new()).await;
             }
+            self.inner.linted.notify_waiters();
             let mut st = self.state();
             match st.docs.get_mut(&uri) {
                 Some(doc) if doc.open_id == open_id && doc.again => continue,
@@ -624,7 +644,7 @@ impl Backend {
         {
             let mut st = self.state();
             match st.docs.get_mut(uri) {
-                Some(doc) if doc.rev == snap.rev => doc.last = lint,
+                Some(doc) if doc.rev == snap.rev => doc.last = lint.clone(),
                 _ => return,
             }
         }
@@ -633,8 +653,9 @@ impl Backend {
             .await;
         if self.inner.timing {
             if let Some(t) = snap.received {
+                let lint_us = lint.map_or(0, |l| l.lint_time.as_micros());
                 log(format!(
-                    "timing version={} us={}",
+                    "timing version={} us={} lint_us={lint_us}",
                     snap.version,
                     t.elapsed().as_micros()
                 ));
@@ -642,15 +663,28 @@ impl Backend {
         }
     }
 
-    /// The lint of the document's current revision: the published one, or a fresh one.
+    /// A lint of the document's current text: the published one when it is for this version,
+    /// else the one being computed (waited for, bounded), else a fresh one.
     async fn current_lint(&self, uri: &Uri) -> Option<(Snap, Arc<Lint>)> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+        loop {
+            let notified = self.inner.linted.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let snap = self.snapshot(uri)?;
+            if !snap.enable {
+                return None;
+            }
+            if let Some(l) = snap.last.clone().filter(|l| l.version == snap.version) {
+                if l.rev == snap.rev || !snap.busy {
+                    return Some((snap, l));
+                }
+            }
+            if !snap.busy || tokio::time::timeout_at(deadline, notified).await.is_err() {
+                break;
+            }
+        }
         let snap = self.snapshot(uri)?;
-        if !snap.enable {
-            return None;
-        }
-        if let Some(l) = snap.last.clone().filter(|l| l.rev == snap.rev) {
-            return Some((snap, l));
-        }
         let resolved = self.resolved_for(snap.dir.clone()).await;
         let s2 = snap.clone();
         let lint = tokio::task::spawn_blocking(move || compute(&s2, resolved))
@@ -789,6 +823,54 @@ fn overlaps(a: &Range, b: &Range) -> bool {
         (b.end.line, b.end.character),
     );
     a0 <= b1 && b0 <= a1
+}
+
+/// The finding a diagnostic with `data` stands for, in byte offsets of the snapshot's text
+/// (which is the version the data was made for).
+fn finding_from_data(snap: &Snap, cd: &Diagnostic, d: DiagData) -> Finding {
+    let off = |p: Position| {
+        snap.lines.offset(
+            &snap.text,
+            LineCol {
+                line: p.line,
+                col: p.character,
+            },
+            snap.enc,
+        )
+    };
+    let span = |r: &Range| {
+        let (a, b) = (off(r.start), off(r.end));
+        a.min(b)..a.max(b)
+    };
+    let severity = match cd.severity {
+        Some(DiagnosticSeverity::ERROR) => Severity::Error,
+        Some(DiagnosticSeverity::WARNING) => Severity::Warning,
+        _ => Severity::Info,
+    };
+    Finding {
+        rule: d.rule.into(),
+        family: d.family.into(),
+        severity,
+        range: span(&cd.range),
+        message: cd.message.as_str().into(),
+        suggestions: Arc::from(Vec::new()),
+        fixes: d
+            .fixes
+            .into_iter()
+            .map(|f| pmlint_core::Fix {
+                title: f.title,
+                applicability: f.applicability,
+                edits: f
+                    .edits
+                    .iter()
+                    .map(|e| pmlint_core::Edit {
+                        range: span(&e.range),
+                        replacement: e.new_text.clone(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
 }
 
 impl LanguageServer for Backend {
@@ -962,6 +1044,7 @@ impl LanguageServer for Backend {
                     rev,
                     linting: false,
                     again: false,
+                    pending: false,
                     last: None,
                     received: None,
                 },
@@ -1144,163 +1227,153 @@ impl LanguageServer for Backend {
             }
         }
         let uri = params.text_document.uri;
-        let Some((snap, lint)) = self.current_lint(&uri).await else {
+        let Some(snap) = self.snapshot(&uri) else {
             return Ok(None);
         };
+        if !snap.enable {
+            return Ok(Some(Vec::new()));
+        }
         let (caps, folders) = {
             let st = self.state();
             (st.caps, st.folders.clone())
         };
-        // The client's diagnostics paired with our findings (by rule and range, in this version).
-        let mut targets: Vec<(Diagnostic, Option<usize>, Option<DiagData>)> = Vec::new();
-        let ours = |d: &Diagnostic| d.source.as_deref() == Some(SOURCE);
-        for cd in params.context.diagnostics.iter().filter(|d| ours(d)) {
-            let Some(NumberOrString::String(code)) = &cd.code else {
+        // The client's diagnostics with the findings they stand for, in byte offsets of the
+        // current text. `data` makes this a lookup; without it, or with no diagnostics in the
+        // context, the current lint is consulted.
+        let mut targets: Vec<(Diagnostic, Finding)> = Vec::new();
+        let mut lookup: Vec<Diagnostic> = Vec::new();
+        for cd in &params.context.diagnostics {
+            if cd.source.as_deref() != Some(SOURCE) {
+                continue;
+            }
+            let Some(NumberOrString::String(_)) = &cd.code else {
                 continue;
             };
-            let data = cd
+            match cd
                 .data
                 .clone()
-                .and_then(|v| serde_json::from_value::<DiagData>(v).ok());
-            if data.as_ref().is_some_and(|d| d.version != snap.version) {
-                continue; // made for another version of the text
-            }
-            let found = lint
-                .findings
-                .iter()
-                .zip(&lint.diagnostics)
-                .position(|(f, d)| *f.rule == **code && same_range(&d.range, &cd.range));
-            if found.is_some() || data.is_some() {
-                targets.push((cd.clone(), found, data));
+                .and_then(|v| serde_json::from_value::<DiagData>(v).ok())
+            {
+                Some(d) if d.version == snap.version => {
+                    targets.push((cd.clone(), finding_from_data(&snap, cd, d)));
+                }
+                Some(_) => {} // made for another version of the text
+                None => lookup.push(cd.clone()),
             }
         }
-        if params.context.diagnostics.is_empty() {
-            for (i, d) in lint.diagnostics.iter().enumerate() {
-                if overlaps(&d.range, &params.range) {
-                    targets.push((d.clone(), Some(i), None));
+        if !lookup.is_empty() || params.context.diagnostics.is_empty() {
+            if let Some((now, lint)) = self.current_lint(&uri).await {
+                if now.version == snap.version {
+                    for cd in &lookup {
+                        let code = match &cd.code {
+                            Some(NumberOrString::String(c)) => c.as_str(),
+                            _ => continue,
+                        };
+                        let found = lint
+                            .findings
+                            .iter()
+                            .zip(&lint.diagnostics)
+                            .find(|(f, d)| &*f.rule == code && same_range(&d.range, &cd.range));
+                        if let Some((f, _)) = found {
+                            targets.push((cd.clone(), f.clone()));
+                        }
+                    }
+                    if params.context.diagnostics.is_empty() {
+                        for (f, d) in lint.findings.iter().zip(&lint.diagnostics) {
+                            if overlaps(&d.range, &params.range) {
+                                targets.push((d.clone(), f.clone()));
+                            }
+                        }
+                    }
                 }
             }
         }
+        if targets.is_empty() {
+            return Ok(Some(Vec::new()));
+        }
         let mut fixes = Vec::new();
         let mut others = Vec::new();
-        for (cd, found, data) in &targets {
-            let data = match (data, found) {
-                (Some(_), _) => data.as_ref().map(|d| {
-                    (
-                        d.rule.clone(),
-                        d.family.clone(),
-                        d.fixes
-                            .iter()
-                            .map(|f| (f.title.clone(), f.applicability, f.edits.clone()))
-                            .collect::<Vec<_>>(),
-                    )
-                }),
-                (None, Some(i)) => lint.diagnostics[*i]
-                    .data
-                    .clone()
-                    .and_then(|v| serde_json::from_value::<DiagData>(v).ok())
-                    .map(|d| {
-                        (
-                            d.rule,
-                            d.family,
-                            d.fixes
-                                .into_iter()
-                                .map(|f| (f.title, f.applicability, f.edits))
-                                .collect(),
-                        )
-                    }),
-                (None, None) => None,
-            };
-            let Some((rule, family, fix_list)) = data else {
-                continue;
-            };
-            for (title, applicability, edits) in fix_list {
-                let safe = applicability == Applicability::Safe;
+        let version = Some(snap.version);
+        for (cd, f) in &targets {
+            for fix in &f.fixes {
+                let safe = fix.applicability == Applicability::Safe;
+                let edits = fix
+                    .edits
+                    .iter()
+                    .map(|e| TextEdit {
+                        range: lsp_range(&snap.text, &snap.lines, e.range.clone(), snap.enc),
+                        new_text: e.replacement.clone(),
+                    })
+                    .collect();
                 fixes.push((
                     !safe,
                     CodeAction {
-                        title,
+                        title: fix.title.clone(),
                         kind: Some(CodeActionKind::QUICKFIX),
                         diagnostics: Some(vec![cd.clone()]),
-                        edit: Some(self.doc_edit(caps, &uri, Some(snap.version), edits)),
+                        edit: Some(self.doc_edit(caps, &uri, version, edits)),
                         is_preferred: Some(safe),
                         ..CodeAction::default()
                     },
                 ));
             }
             // Disable for this line: the directive on its own line above the finding's line.
-            let start_line = cd.range.start.line;
+            let start_line = snap
+                .lines
+                .line_col(&snap.text, f.range.start, snap.enc)
+                .line;
             if let Some(line_range) = snap.lines.line_content(&snap.text, start_line) {
-                let insert = actions::disable_line(&snap.text, line_range, &rule, snap.kind);
+                let insert = actions::disable_line(&snap.text, line_range, &f.rule, snap.kind);
                 let at = Position {
                     line: start_line,
                     character: 0,
                 };
+                let edit = TextEdit {
+                    range: Range { start: at, end: at },
+                    new_text: insert,
+                };
                 others.push(CodeAction {
-                    title: format!("Disable {rule} for this line"),
+                    title: format!("Disable {} for this line", f.rule),
                     kind: Some(CodeActionKind::QUICKFIX),
                     diagnostics: Some(vec![cd.clone()]),
-                    edit: Some(self.doc_edit(
-                        caps,
-                        &uri,
-                        Some(snap.version),
-                        vec![TextEdit {
-                            range: Range { start: at, end: at },
-                            new_text: insert,
-                        }],
-                    )),
+                    edit: Some(self.doc_edit(caps, &uri, version, vec![edit])),
                     ..CodeAction::default()
                 });
             }
-            // Allow this name / phrase: only for findings of the current lint.
-            if let Some(i) = *found {
-                let lint2 = lint.clone();
-                let snap2 = snap.clone();
-                let folders2 = folders.clone();
-                let cd2 = cd.clone();
-                let named = family == "named-cause";
-                let allow = tokio::task::spawn_blocking(move || {
-                    let f = &lint2.findings[i];
-                    let r = &lint2.resolved;
-                    let mut out = Vec::new();
-                    if named {
-                        if let Some(name) = actions::name_to_allow(r, &snap2.text, snap2.kind, f) {
-                            out.extend(allow_action(
-                                r,
-                                snap2.path.as_deref(),
-                                &folders2,
-                                caps,
-                                snap2.enc,
-                                ListKey::AllowNames,
-                                &name,
-                                &cd2,
-                            ));
-                        }
-                    }
-                    if let Some(phrase) = actions::phrase_to_allow(r, &snap2.text, snap2.kind, f) {
+        }
+        // Allow this name / phrase: checked by re-linting the finding's paragraph (blocking).
+        let resolved = self.resolved_for(snap.dir.clone()).await;
+        let snap2 = snap.clone();
+        let allow = tokio::task::spawn_blocking(move || {
+            let mut out = Vec::new();
+            for (cd, f) in &targets {
+                let (r, text, kind) = (&*resolved, &snap2.text, snap2.kind);
+                let path = snap2.path.as_deref();
+                if &*f.family == "named-cause" {
+                    if let Some(name) = actions::name_to_allow(r, text, kind, f) {
+                        let key = ListKey::AllowNames;
                         out.extend(allow_action(
-                            r,
-                            snap2.path.as_deref(),
-                            &folders2,
-                            caps,
-                            snap2.enc,
-                            ListKey::AllowPhrases,
-                            &phrase,
-                            &cd2,
+                            r, path, &folders, caps, snap2.enc, key, &name, cd,
                         ));
                     }
-                    out
-                })
-                .await
-                .unwrap_or_default();
-                others.extend(allow);
+                }
+                if let Some(phrase) = actions::phrase_to_allow(r, text, kind, f) {
+                    let key = ListKey::AllowPhrases;
+                    out.extend(allow_action(
+                        r, path, &folders, caps, snap2.enc, key, &phrase, cd,
+                    ));
+                }
             }
-        }
+            out
+        })
+        .await
+        .unwrap_or_default();
         fixes.sort_by_key(|(unsafe_, _)| *unsafe_);
         let response = fixes
             .into_iter()
             .map(|(_, a)| a)
             .chain(others)
+            .chain(allow)
             .map(CodeActionOrCommand::CodeAction)
             .collect();
         Ok(Some(response))

@@ -49,6 +49,13 @@ async fn fixture_contract_utf16() {
         assert_eq!((d2.len(), d4.len()), (1, 1), "{diags:?}");
         assert_eq!(d2[0]["range"], range(2, 0, 2, 9));
         assert_eq!(d4[0]["range"], range(4, 29, 4, 38));
+        // On the wire, keys in the specification's order (harnesses compare serialised JSON).
+        let raw = s.raw.lock().unwrap().clone();
+        let published = raw.iter().find(|b| b.contains("publishDiagnostics")).unwrap();
+        assert!(
+            published.contains(r#""range":{"start":{"line":2,"character":0},"end":{"line":2,"character":9}}"#),
+            "{published}"
+        );
         for d in [&d2[0], &d4[0]] {
             assert_eq!(d["source"], "pmlint");
             assert_eq!(d["severity"], 2);
@@ -760,6 +767,98 @@ async fn exit_without_shutdown_and_end_of_input() {
             .await;
         assert_eq!(r["error"]["code"], -32600, "{r}");
         assert_eq!(s.exit().await, ExitCode::SUCCESS);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn code_actions_without_data_stale_data_and_empty_context() {
+    limit(60, async {
+        let (mut s, _) = Session::start(caps(&["utf-16"]), settings(0), None).await;
+        s.open(URI, "markdown", 1, FIXTURE).await;
+        let (_, diags) = s.wait_diags(0, URI, Some(1)).await;
+        let d2 = on_line(&diags, 2)[0].clone();
+
+        // A client without dataSupport sends the diagnostic back without `data`: looked up.
+        let mut bare = d2.clone();
+        bare.as_object_mut().unwrap().remove("data");
+        let actions = code_actions(&mut s, URI, &bare).await;
+        assert!(actions.iter().any(|a| a["isPreferred"] == true), "{actions:?}");
+
+        // No diagnostics in the context: the findings under the range.
+        let r = s
+            .request(
+                "textDocument/codeAction",
+                json!({"textDocument": {"uri": URI}, "range": range(4, 30, 4, 30), "context": {"diagnostics": []}}),
+            )
+            .await;
+        let titles: Vec<String> =
+            r["result"].as_array().unwrap().iter().map(|a| a["title"].as_str().unwrap().to_owned()).collect();
+        assert!(titles.contains(&"Disable hindsight-obvious for this line".to_string()), "{titles:?}");
+        assert!(titles.contains(&"Remove the hindsight adverb".to_string()), "{titles:?}");
+
+        // `only` without quickfix: nothing.
+        let r = s
+            .request(
+                "textDocument/codeAction",
+                json!({"textDocument": {"uri": URI}, "range": d2["range"], "context": {"diagnostics": [d2], "only": ["refactor"]}}),
+            )
+            .await;
+        assert_eq!(r["result"], json!([]));
+
+        // After an edit, a diagnostic from version 1 no longer yields edits for version 2.
+        let from = s.note_count();
+        s.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": URI, "version": 2}, "contentChanges": [{"range": range(0, 0, 0, 0), "text": "\n"}]}),
+        )
+        .await;
+        let actions = code_actions(&mut s, URI, &d2).await;
+        assert!(actions.is_empty(), "stale: {actions:?}");
+        // Hover right after the edit answers for the new text (line numbers moved by one).
+        let h = s.request("textDocument/hover", json!({"textDocument": {"uri": URI}, "position": {"line": 3, "character": 2}})).await;
+        assert!(h["result"]["contents"]["value"].as_str().is_some_and(|v| v.contains(RULE)), "{h}");
+        assert_eq!(h["result"]["range"], range(3, 0, 3, 9));
+        let (_, diags) = s.wait_diags(from, URI, Some(2)).await;
+        assert_eq!(on_line(&diags, 3).len(), 1);
+        s.shutdown_and_exit().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn multi_root_folders_use_their_own_config() {
+    limit(60, async {
+        let root = tempfile::tempdir().unwrap();
+        let (a, b) = (root.path().join("a"), root.path().join("b"));
+        for d in [&a, &b] {
+            std::fs::create_dir_all(d.join(".git")).unwrap();
+            std::fs::write(d.join("pm.md"), FIXTURE).unwrap();
+        }
+        std::fs::write(a.join("pmlint.toml"), "[rules]\nhindsight-obvious = \"off\"\n").unwrap();
+        std::fs::write(b.join(".pmlint.toml"), "[rules]\nhindsight-obvious = \"error\"\n").unwrap();
+        let mut s = Session::spawn();
+        let init = s
+            .request(
+                "initialize",
+                json!({
+                    "capabilities": caps(&["utf-16"]),
+                    "initializationOptions": settings(0),
+                    "workspaceFolders": [{"uri": file_uri(&a), "name": "a"}, {"uri": file_uri(&b), "name": "b"}],
+                }),
+            )
+            .await;
+        assert!(init["result"].is_object());
+        s.notify("initialized", json!({})).await;
+        let (ua, ub) = (file_uri(&a.join("pm.md")), file_uri(&b.join("pm.md")));
+        s.open(&ua, "markdown", 1, FIXTURE).await;
+        s.open(&ub, "markdown", 1, FIXTURE).await;
+        let (_, da) = s.wait_diags(0, &ua, Some(1)).await;
+        let (_, db) = s.wait_diags(0, &ub, Some(1)).await;
+        assert!(da.iter().all(|d| d["code"] != RULE), "{da:?}");
+        let sev: Vec<&Value> = db.iter().filter(|d| d["code"] == RULE).map(|d| &d["severity"]).collect();
+        assert_eq!(sev, [&json!(1), &json!(1)], "{db:?}");
+        s.shutdown_and_exit().await;
     })
     .await;
 }

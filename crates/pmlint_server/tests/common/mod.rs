@@ -26,6 +26,8 @@ pub struct Session {
     pub notes: Arc<Mutex<Vec<Value>>>,
     /// Every request from the server, in arrival order.
     pub server_requests: Arc<Mutex<Vec<Value>>>,
+    /// The raw bodies of every message from the server, in arrival order.
+    pub raw: Arc<Mutex<Vec<String>>>,
     /// Responses with an id we did not send (e.g. errors for malformed input, id null).
     pub stray: Arc<Mutex<Vec<Value>>>,
     /// What the client answers to `workspace/configuration`.
@@ -39,7 +41,10 @@ pub fn frame(body: &str) -> Vec<u8> {
     format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
 }
 
-async fn read_message(r: &mut ReadHalf<DuplexStream>, buf: &mut Vec<u8>) -> Option<Value> {
+async fn read_message(
+    r: &mut ReadHalf<DuplexStream>,
+    buf: &mut Vec<u8>,
+) -> Option<(Value, String)> {
     loop {
         if let Some(h) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
             let header = std::str::from_utf8(&buf[..h]).expect("ascii header");
@@ -50,10 +55,11 @@ async fn read_message(r: &mut ReadHalf<DuplexStream>, buf: &mut Vec<u8>) -> Opti
                 .parse()
                 .expect("number");
             if buf.len() >= h + 4 + len {
-                let v = serde_json::from_slice(&buf[h + 4..h + 4 + len])
-                    .expect("server sent invalid JSON");
+                let body = &buf[h + 4..h + 4 + len];
+                let v: Value = serde_json::from_slice(body).expect("server sent invalid JSON");
+                let raw = String::from_utf8(body.to_vec()).expect("server sent invalid UTF-8");
                 buf.drain(..h + 4 + len);
-                return Some(v);
+                return Some((v, raw));
             }
         }
         let mut chunk = [0u8; 65536];
@@ -77,10 +83,11 @@ impl Session {
         let notes: Arc<Mutex<Vec<Value>>> = Arc::default();
         let server_requests: Arc<Mutex<Vec<Value>>> = Arc::default();
         let stray: Arc<Mutex<Vec<Value>>> = Arc::default();
+        let raw: Arc<Mutex<Vec<String>>> = Arc::default();
         let settings = Arc::new(Mutex::new(json!({})));
         let wake = Arc::new(Notify::new());
         let reader = {
-            let (writer, pending, notes, server_requests, stray, settings, wake) = (
+            let (writer, pending, notes, server_requests, stray, settings, wake, raw) = (
                 writer.clone(),
                 pending.clone(),
                 notes.clone(),
@@ -88,10 +95,12 @@ impl Session {
                 stray.clone(),
                 settings.clone(),
                 wake.clone(),
+                raw.clone(),
             );
             tokio::spawn(async move {
                 let mut buf = Vec::new();
-                while let Some(msg) = read_message(&mut cr, &mut buf).await {
+                while let Some((msg, body)) = read_message(&mut cr, &mut buf).await {
+                    raw.lock().unwrap().push(body);
                     let method = msg.get("method").and_then(Value::as_str).map(str::to_owned);
                     match (method, msg.get("id").cloned()) {
                         (Some(method), Some(id)) => {
@@ -133,6 +142,7 @@ impl Session {
             pending,
             notes,
             server_requests,
+            raw,
             stray,
             settings,
             wake,
