@@ -27,11 +27,21 @@ fn main() -> ExitCode {
             }
         },
         _ => {
-            eprintln!("usage: cargo xtask eval <file.tsv> [--verbose] [--min-precision P] [--min-recall R] [--min-category-recall R]");
+            eprintln!("usage: cargo xtask eval <file.tsv> [--verbose] [--floor eval-floor.toml] [--min-precision P] [--min-recall R] [--min-category-recall R]");
             eprintln!("       cargo xtask docs <dir-or-file>... [--verbose] [--max-per-10k N]");
             ExitCode::from(2)
         }
     }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct Floor {
+    precision: f64,
+    recall: f64,
+    min_category_recall: f64,
+    #[allow(dead_code)]
+    professional_per_10k: Option<f64>,
 }
 
 struct Row {
@@ -103,6 +113,14 @@ fn eval(args: &[String]) -> Result<ExitCode, String> {
             "--min-precision" => min_p = Some(num("--min-precision")?),
             "--min-recall" => min_r = Some(num("--min-recall")?),
             "--min-category-recall" => min_cat = Some(num("--min-category-recall")?),
+            "--floor" => {
+                let path = it.next().ok_or("--floor takes a file")?;
+                let src = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+                let floor: Floor = toml::from_str(&src).map_err(|e| format!("{path}: {e}"))?;
+                min_p = Some(floor.precision);
+                min_r = Some(floor.recall);
+                min_cat = Some(floor.min_category_recall);
+            }
             p if path.is_none() => path = Some(p.to_owned()),
             other => return Err(format!("unexpected argument `{other}`")),
         }

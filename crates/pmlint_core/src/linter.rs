@@ -121,6 +121,14 @@ pub struct Linter {
     features: FnvMap<String, u32>,
     /// `requirements[active][pattern][sequence]`: what a sentence must contain for the pattern to match.
     requirements: Vec<Vec<Vec<Vec<Requirement>>>>,
+    /// Every sequence as (active rule, pattern, sequence), indexed by a flat id.
+    seq_ids: Vec<(usize, usize, usize)>,
+    /// Feature id → flat ids of the sequences anchored on that word.
+    by_feature: Vec<Vec<u32>>,
+    /// Sequences anchored on a lexicon class (class bit, flat id).
+    by_class: Vec<(u64, u32)>,
+    /// Sequences anchored on word prefixes (prefix, flat id).
+    by_prefix: Vec<(String, u32)>,
 }
 
 /// One required element of a pattern: satisfied when the sentence has any of its words, a
@@ -268,6 +276,26 @@ impl Linter {
                     .collect()
             })
             .collect();
+        let mut seq_ids = Vec::new();
+        let mut by_feature: Vec<Vec<u32>> = vec![Vec::new(); features.len()];
+        let mut by_class = Vec::new();
+        let mut by_prefix = Vec::new();
+        for (ai, a) in active.iter().enumerate() {
+            for (pi, p) in rules.rules[a.index].patterns.iter().enumerate() {
+                for (si, seq) in p.seqs.iter().enumerate() {
+                    let flat = seq_ids.len() as u32;
+                    seq_ids.push((ai, pi, si));
+                    let (words, prefixes, bit) = seq.anchor_element();
+                    for w in words {
+                        by_feature[features[w.as_str()] as usize].push(flat);
+                    }
+                    by_prefix.extend(prefixes.iter().map(|p| (p.clone(), flat)));
+                    if bit != 0 {
+                        by_class.push((bit, flat));
+                    }
+                }
+            }
+        }
         let lower_set = |v: &[String]| v.iter().map(|s| s.to_lowercase()).collect::<HashSet<_>>();
         Ok(Linter {
             rules,
@@ -289,6 +317,10 @@ impl Linter {
             lint_blockquotes: config.lint_blockquotes,
             features,
             requirements,
+            seq_ids,
+            by_feature,
+            by_class,
+            by_prefix,
         })
     }
 
@@ -428,17 +460,39 @@ impl Linter {
             }
             class_bits |= lex.bits(&t.lower);
         }
+        // Only the sequences whose anchor occurs in this sentence are considered.
+        let mut cands: Vec<u32> = Vec::new();
+        for t in &tokens {
+            if let Some(&f) = self.features.get(t.lower.as_ref()) {
+                cands.extend_from_slice(&self.by_feature[f as usize]);
+            }
+        }
+        for &(bit, flat) in &self.by_class {
+            if class_bits & bit != 0 {
+                cands.push(flat);
+            }
+        }
+        for (prefix, flat) in &self.by_prefix {
+            if tokens.iter().any(|t| t.lower.starts_with(prefix.as_str())) {
+                cands.push(*flat);
+            }
+        }
+        cands.sort_unstable();
+        cands.dedup();
         let mut people: Option<People> = None;
-        for (ai, active) in self.active.iter().enumerate() {
-            let rule = &self.rules.rules[active.index];
-            for (pi, pattern) in rule.patterns.iter().enumerate() {
+        for &flat in &cands {
+            let (ai, pi, si) = self.seq_ids[flat as usize];
+            let active = &self.active[ai];
+            let pattern = &self.rules.rules[active.index].patterns[pi];
+            let seq = &pattern.seqs[si];
+            {
                 if !pattern.sections.is_empty()
                     && !section
                         .is_some_and(|s| pattern.sections.iter().any(|p| s.contains(p.as_str())))
                 {
                     continue;
                 }
-                for (si, seq) in pattern.seqs.iter().enumerate() {
+                {
                     let satisfied = self.requirements[ai][pi][si].iter().all(|req| {
                         req.features
                             .iter()
@@ -703,6 +757,9 @@ fn build_prefilter(
     AhoCorasick::builder()
         .ascii_case_insensitive(true)
         .kind(Some(kind))
+        // The automaton's rare-byte prefilter fires constantly on prose (anchor words start
+        // with common letters) and costs more than it saves.
+        .prefilter(false)
         .match_kind(MatchKind::LeftmostLongest)
         .build(anchors.iter().map(|a| a.0.as_str()))
         .expect("anchor words are small literals")

@@ -201,6 +201,15 @@ impl Sequence {
         best.map(|(_, i)| i)
     }
 
+    /// The anchor element as (literal words, prefixes, lexicon class bit).
+    pub(crate) fn anchor_element(&self) -> (&[String], &[String], u64) {
+        match &self.elements[self.anchor].kind {
+            Kind::Words { words, prefix } => (words, prefix, 0),
+            Kind::Lexical { bit, .. } => (&[], &[], *bit),
+            _ => (&[], &[], 0),
+        }
+    }
+
     pub(crate) fn has_label(&self, l: &str) -> bool {
         self.elements.iter().any(|e| e.label.as_deref() == Some(l))
     }

@@ -167,6 +167,40 @@ const FUNCTION_WORDS: &[&str] = &[
     "trigger",
 ];
 
+const F_DET: u8 = 1;
+const F_GROUP_DET: u8 = 2;
+const F_COLLECTIVE: u8 = 4;
+const F_FUNCTION: u8 = 8;
+const F_MONTH: u8 = 16;
+const F_MONTH_PREP: u8 = 32;
+const F_POSSESSED: u8 = 64;
+
+/// Every fixed word list above as one map from word to flags: one lookup per token instead of a
+/// scan of each list.
+static WORD_FLAGS: std::sync::LazyLock<crate::lexicon::FnvMap<&'static str, u8>> =
+    std::sync::LazyLock::new(|| {
+        let mut m = crate::lexicon::FnvMap::default();
+        let lists: [(&[&'static str], u8); 7] = [
+            (DETERMINERS, F_DET),
+            (GROUP_DETERMINERS, F_GROUP_DET),
+            (COLLECTIVE, F_COLLECTIVE),
+            (FUNCTION_WORDS, F_FUNCTION),
+            (MONTHS, F_MONTH),
+            (MONTH_PREPOSITIONS, F_MONTH_PREP),
+            (POSSESSED_ACTS, F_POSSESSED),
+        ];
+        for (list, flag) in lists {
+            for w in list {
+                *m.entry(*w).or_insert(0) |= flag;
+            }
+        }
+        m
+    });
+
+fn flags(w: &str) -> u8 {
+    WORD_FLAGS.get(w).copied().unwrap_or(0)
+}
+
 /// Things a person owns in a blameful possessive ("Sven's commit broke…").
 const POSSESSED_ACTS: &[&str] = &[
     "change",
@@ -229,6 +263,8 @@ impl People {
             .fold(0, |m, c| m | lex.bit(c)),
         };
         let bits: Vec<u64> = tokens.iter().map(|t| lex.bits(&t.lower)).collect();
+        let wf: Vec<u8> = tokens.iter().map(|t| flags(&t.lower)).collect();
+        let check_allowed = !cfg.allowed.is_empty();
         let acts = |i: usize| {
             tokens.get(i).is_some_and(|t| {
                 bits[i] & b.acts != 0
@@ -251,21 +287,20 @@ impl People {
             let t = &tokens[i];
             let lower = t.lower.as_ref();
             let bare = lower.trim_start_matches('@').trim_end_matches('@');
-            if cfg.allowed.contains(lower) || cfg.allowed.contains(bare) {
+            if check_allowed && (cfg.allowed.contains(lower) || cfg.allowed.contains(bare)) {
                 continue;
             }
             let next = tokens.get(i + 1).map(|t| t.lower.as_ref());
-            let prev = i.checked_sub(1).map(|j| tokens[j].lower.as_ref());
             named[i] = match t.kind {
                 TokenKind::Handle | TokenKind::Email => true,
                 TokenKind::Word => {
-                    if cfg.roster.contains(lower) {
+                    if !cfg.roster.is_empty() && cfg.roster.contains(lower) {
                         true
                     } else if !t.capitalized || t.all_caps {
                         false
-                    } else if MONTHS.contains(&lower)
+                    } else if wf[i] & F_MONTH != 0
                         && (next.is_some_and(|w| w.starts_with(|c: char| c.is_ascii_digit()))
-                            || prev.is_some_and(|w| MONTH_PREPOSITIONS.contains(&w)))
+                            || i.checked_sub(1).is_some_and(|j| wf[j] & F_MONTH_PREP != 0))
                     {
                         false
                     } else if names.is_plain(lower) {
@@ -287,16 +322,13 @@ impl People {
                 && t.kind == TokenKind::Word
                 && t.capitalized
                 && !t.all_caps
-                && !FUNCTION_WORDS.contains(&lower)
+                && wf[i] & F_FUNCTION == 0
                 && !lower.chars().any(|c| c.is_ascii_digit())
                 && !t.text.chars().skip(1).any(char::is_uppercase)
                 && bits[i] & b.lexical == 0
                 && (acts(i + 1)
-                    || (next == Some("'s")
-                        && tokens
-                            .get(i + 2)
-                            .is_some_and(|t| POSSESSED_ACTS.contains(&t.lower.as_ref()))))
-                && prev.is_none_or(|p| !DETERMINERS.contains(&p))
+                    || (next == Some("'s") && wf.get(i + 2).is_some_and(|f| f & F_POSSESSED != 0)))
+                && i.checked_sub(1).is_none_or(|j| wf[j] & F_DET == 0)
             {
                 guess[i] = true;
             }
@@ -315,7 +347,7 @@ impl People {
             }
         };
         let role = |i: usize| -> u8 {
-            if !DETERMINERS.contains(&tokens[i].lower.as_ref()) {
+            if wf[i] & F_DET == 0 {
                 return 0;
             }
             let Some(class) = lex.class("ROLE") else {
@@ -338,7 +370,7 @@ impl People {
         let group = |i: usize| -> u8 {
             let head = |j: usize| j < n && bits[j] & b.group_head != 0;
             let t = &tokens[i];
-            if GROUP_DETERMINERS.contains(&t.lower.as_ref()) {
+            if wf[i] & F_GROUP_DET != 0 {
                 for skip in 0..=2 {
                     let j = i + 1 + skip;
                     if j >= n || !tokens[j].is_word() {
@@ -362,7 +394,7 @@ impl People {
                 let pronoun = u8::from(bits[i] & b.pronoun_ind != 0);
                 let individual = first_nonzero(&[person_len, pronoun, role(i)]);
                 let group_len = group(i);
-                let collective = if COLLECTIVE.contains(&tokens[i].lower.as_ref()) {
+                let collective = if wf[i] & F_COLLECTIVE != 0 {
                     1
                 } else if tokens[i].lower == "no"
                     && tokens.get(i + 1).is_some_and(|t| t.lower == "one")

@@ -210,19 +210,36 @@ pub fn tokenize<'t>(prose: &'t str, span: Range<usize>) -> Vec<Token<'t>> {
 
 fn make(prose: &str, span: Range<usize>, kind: TokenKind) -> Token<'_> {
     let text = &prose[span.clone()];
-    let lower = lower_of(text);
-    let mut letters = 0;
-    let mut all_caps = true;
-    for c in text.chars() {
-        if c.is_alphabetic() {
-            letters += 1;
-            if c.is_lowercase() {
-                all_caps = false;
+    let (capitalized, all_caps, lower) = if text.is_ascii() {
+        // Most tokens: byte tests, and no allocation unless there is an upper-case letter.
+        let b = text.as_bytes();
+        let upper = b.iter().filter(|c| c.is_ascii_uppercase()).count();
+        let letters = b.iter().filter(|c| c.is_ascii_alphabetic()).count();
+        let lower = if upper == 0 {
+            Cow::Borrowed(text)
+        } else {
+            Cow::Owned(text.to_ascii_lowercase())
+        };
+        (
+            b[0].is_ascii_uppercase(),
+            letters >= 2 && upper == letters,
+            lower,
+        )
+    } else {
+        let mut letters = 0;
+        let mut all_caps = true;
+        for c in text.chars() {
+            if c.is_alphabetic() {
+                letters += 1;
+                if c.is_lowercase() {
+                    all_caps = false;
+                }
             }
         }
-    }
-    let kind = if kind == TokenKind::Word && text.chars().next().is_some_and(|c| c.is_ascii_digit())
-    {
+        let capitalized = text.chars().next().is_some_and(char::is_uppercase);
+        (capitalized, all_caps && letters >= 2, lower_of(text))
+    };
+    let kind = if kind == TokenKind::Word && text.as_bytes()[0].is_ascii_digit() {
         TokenKind::Number
     } else {
         kind
@@ -232,8 +249,8 @@ fn make(prose: &str, span: Range<usize>, kind: TokenKind) -> Token<'_> {
         text,
         lower,
         kind,
-        capitalized: text.chars().next().is_some_and(char::is_uppercase),
-        all_caps: all_caps && letters >= 2,
+        capitalized,
+        all_caps,
         sentence_start: false,
         clause_break: false,
     }
