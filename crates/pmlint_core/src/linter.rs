@@ -485,65 +485,60 @@ impl Linter {
             let active = &self.active[ai];
             let pattern = &self.rules.rules[active.index].patterns[pi];
             let seq = &pattern.seqs[si];
+            if !pattern.sections.is_empty()
+                && !section.is_some_and(|s| pattern.sections.iter().any(|p| s.contains(p.as_str())))
             {
-                if !pattern.sections.is_empty()
-                    && !section
-                        .is_some_and(|s| pattern.sections.iter().any(|p| s.contains(p.as_str())))
-                {
+                continue;
+            }
+            let satisfied = self.requirements[ai][pi][si].iter().all(|req| {
+                req.features
+                    .iter()
+                    .any(|&f| present[(f / 64) as usize] & (1 << (f % 64)) != 0)
+                    || req.class_bits & class_bits != 0
+                    || req
+                        .prefixes
+                        .iter()
+                        .any(|p| tokens.iter().any(|t| t.lower.starts_with(p.as_str())))
+            });
+            if !satisfied {
+                continue;
+            }
+            let people =
+                people.get_or_insert_with(|| People::analyse(&tokens, lex, &NAMES, &self.people));
+            for m in seq.find_all(&tokens, people, lex) {
+                if !conditions_hold(pattern, &tokens, m.start, m.end) {
                     continue;
                 }
-                {
-                    let satisfied = self.requirements[ai][pi][si].iter().all(|req| {
-                        req.features
-                            .iter()
-                            .any(|&f| present[(f / 64) as usize] & (1 << (f % 64)) != 0)
-                            || req.class_bits & class_bits != 0
-                            || req
-                                .prefixes
-                                .iter()
-                                .any(|p| tokens.iter().any(|t| t.lower.starts_with(p.as_str())))
-                    });
-                    if !satisfied {
-                        continue;
-                    }
-                    let people = people
-                        .get_or_insert_with(|| People::analyse(&tokens, lex, &NAMES, &self.people));
-                    for m in seq.find_all(&tokens, people, lex) {
-                        if !conditions_hold(pattern, &tokens, m.start, m.end) {
-                            continue;
-                        }
-                        // The highlight spans every capture with the label (a label may mark several
-                        // elements), else the whole match.
-                        let (hs, he) = pattern
-                            .highlight
-                            .as_ref()
-                            .and_then(|l| {
-                                let caps = m.captures.iter().filter(|c| *c.0 == **l);
-                                let s = caps.clone().map(|c| c.1).min()?;
-                                Some((s, caps.map(|c| c.2).max()?))
-                            })
-                            .unwrap_or((m.start, m.end));
-                        let range = tokens[hs].span.start..tokens[he - 1].span.end;
-                        if self.allowed_phrase(&tokens[m.start..m.end]) {
-                            continue;
-                        }
-                        let fixes = pattern
-                            .fix
-                            .as_ref()
-                            .and_then(|f| build_fix(f, text, &tokens, &m, people))
-                            .into_iter()
-                            .collect();
-                        out.push(Diagnostic {
-                            rule: active.id.clone(),
-                            family: active.family.clone(),
-                            severity: active.severity,
-                            range,
-                            message: active.message.clone(),
-                            suggestions: active.suggestions.clone(),
-                            fixes,
-                        });
-                    }
+                // The highlight spans every capture with the label (a label may mark several
+                // elements), else the whole match.
+                let (hs, he) = pattern
+                    .highlight
+                    .as_ref()
+                    .and_then(|l| {
+                        let caps = m.captures.iter().filter(|c| *c.0 == **l);
+                        let s = caps.clone().map(|c| c.1).min()?;
+                        Some((s, caps.map(|c| c.2).max()?))
+                    })
+                    .unwrap_or((m.start, m.end));
+                let range = tokens[hs].span.start..tokens[he - 1].span.end;
+                if self.allowed_phrase(&tokens[m.start..m.end]) {
+                    continue;
                 }
+                let fixes = pattern
+                    .fix
+                    .as_ref()
+                    .and_then(|f| build_fix(f, text, &tokens, &m, people))
+                    .into_iter()
+                    .collect();
+                out.push(Diagnostic {
+                    rule: active.id.clone(),
+                    family: active.family.clone(),
+                    severity: active.severity,
+                    range,
+                    message: active.message.clone(),
+                    suggestions: active.suggestions.clone(),
+                    fixes,
+                });
             }
         }
     }
