@@ -203,6 +203,24 @@ fn fix_keeps_file_permissions() {
     assert_eq!(std::fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o640);
 }
 
+/// A read-only file is reported and left alone, even for root (who could replace it).
+#[cfg(unix)]
+#[test]
+fn read_only_file_is_not_fixed() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = sandbox("fix-safe.in");
+    let p = tmp.path().join("plain.txt");
+    let before = std::fs::read(&p).unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let out = pmlint(tmp.path(), &["check", "--fix", "--format", "compact", "plain.txt", "clean.md"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr(&out), "error: plain.txt: file is read-only; fixes were not written\n");
+    assert_eq!(std::fs::read(&p).unwrap(), before);
+    assert_eq!(std::fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o444);
+    // Its findings are still reported, as they are in the file.
+    assert_eq!(stdout(&out).lines().count(), 2, "{}", stdout(&out));
+}
+
 /// The fix is written to a temporary file next to the original and renamed over it. When the
 /// temporary file cannot be created the original must be untouched. A read-only directory does
 /// not stop root (and CI runs as root), so the temporary name is made impossible instead: the

@@ -355,6 +355,16 @@ fn lint_one(input: &Input, selection: &Selection, fix_mode: FixMode) -> Linted {
                 } else if is_stdin {
                     fixed = n;
                     text = new_text;
+                } else if is_read_only(&file.path) {
+                    // An atomic write replaces the file through a rename, which a read-only mode does
+                    // not prevent; respect the mode the way an editor does.
+                    problems.push(Problem {
+                        path: Some(input.display.clone()),
+                        line: None,
+                        column: None,
+                        kind: ProblemKind::Write,
+                        message: "file is read-only; fixes were not written".to_owned(),
+                    });
                 } else {
                     match file.write(&new_text) {
                         Ok(()) => {
@@ -395,4 +405,8 @@ fn lint_one(input: &Input, selection: &Selection, fix_mode: FixMode) -> Linted {
         diff,
     };
     (Some(report), problems, stdin_out)
+}
+
+fn is_read_only(path: &std::path::Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly())
 }
