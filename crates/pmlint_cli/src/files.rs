@@ -64,11 +64,23 @@ impl std::fmt::Display for Problem {
 
 impl Problem {
     pub fn usage(message: String) -> Self {
-        Problem { path: None, line: None, column: None, kind: ProblemKind::Usage, message }
+        Problem {
+            path: None,
+            line: None,
+            column: None,
+            kind: ProblemKind::Usage,
+            message,
+        }
     }
 
     pub fn io(path: &Path, e: &std::io::Error) -> Self {
-        Problem { path: Some(display_path(path)), line: None, column: None, kind: ProblemKind::Io, message: io_message(e) }
+        Problem {
+            path: Some(display_path(path)),
+            line: None,
+            column: None,
+            kind: ProblemKind::Io,
+            message: io_message(e),
+        }
     }
 
     pub fn from_workspace(e: &WorkspaceError) -> Self {
@@ -80,15 +92,19 @@ impl Problem {
             message,
         };
         match e {
-            WorkspaceError::Io { path, source } => simple(path, ProblemKind::Io, io_message(source)),
+            WorkspaceError::Io { path, source } => {
+                simple(path, ProblemKind::Io, io_message(source))
+            }
             WorkspaceError::InvalidUtf8 { path, offset } => simple(
                 path,
                 ProblemKind::Encoding,
                 format!("invalid UTF-8 at byte {offset}; pmlint reads UTF-8 text only"),
             ),
-            WorkspaceError::Changed { path } => {
-                simple(path, ProblemKind::Write, "file changed on disk since it was read; not written".to_owned())
-            }
+            WorkspaceError::Changed { path } => simple(
+                path,
+                ProblemKind::Write,
+                "file changed on disk since it was read; not written".to_owned(),
+            ),
             WorkspaceError::Config { path, error } => Problem {
                 path: Some(display_path(path)),
                 line: error.line,
@@ -132,7 +148,10 @@ pub fn display_path(path: &Path) -> String {
 
 /// Removes `.` components (`./docs/./x.md` → `docs/x.md`); keeps `..`.
 pub fn clean(path: &Path) -> PathBuf {
-    let out: PathBuf = path.components().filter(|c| !matches!(c, Component::CurDir)).collect();
+    let out: PathBuf = path
+        .components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .collect();
     if out.as_os_str().is_empty() {
         PathBuf::from(".")
     } else {
@@ -176,18 +195,30 @@ struct Patterns {
 }
 
 impl Patterns {
-    fn new(root: PathBuf, include: &[String], exclude: &[String], origin: &str) -> Result<Self, String> {
+    fn new(
+        root: PathBuf,
+        include: &[String],
+        exclude: &[String],
+        origin: &str,
+    ) -> Result<Self, String> {
         let build = |globs: &[String]| -> Result<Option<Gitignore>, String> {
             if globs.is_empty() {
                 return Ok(None);
             }
             let mut b = GitignoreBuilder::new(&root);
             for g in globs {
-                b.add_line(None, g).map_err(|e| format!("invalid pattern `{g}` in {origin}: {e}"))?;
+                b.add_line(None, g)
+                    .map_err(|e| format!("invalid pattern `{g}` in {origin}: {e}"))?;
             }
-            b.build().map(Some).map_err(|e| format!("invalid patterns in {origin}: {e}"))
+            b.build()
+                .map(Some)
+                .map_err(|e| format!("invalid patterns in {origin}: {e}"))
         };
-        Ok(Patterns { include: build(include)?, exclude: build(exclude)?, root: root.clone() })
+        Ok(Patterns {
+            include: build(include)?,
+            exclude: build(exclude)?,
+            root: root.clone(),
+        })
     }
 
     /// The path to match: relative to the root when under it, else only the file name (so
@@ -207,7 +238,10 @@ impl Patterns {
     }
 
     fn included(&self, abs: &Path) -> Option<bool> {
-        self.include.as_ref().map(|g| g.matched_path_or_any_parents(self.rel(abs), false).is_ignore())
+        self.include.as_ref().map(|g| {
+            g.matched_path_or_any_parents(self.rel(abs), false)
+                .is_ignore()
+        })
     }
 }
 
@@ -246,8 +280,14 @@ impl std::hash::Hash for Problem {
 
 impl<'a> Collector<'a> {
     pub fn new(factory: &'a mut LinterFactory, options: &'a WalkOptions) -> Result<Self, String> {
-        let cwd = std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
-        let cli = Patterns::new(cwd.clone(), &options.include, &options.exclude, "--include/--exclude")?;
+        let cwd = std::env::current_dir()
+            .map_err(|e| format!("cannot read the current directory: {e}"))?;
+        let cli = Patterns::new(
+            cwd.clone(),
+            &options.include,
+            &options.exclude,
+            "--include/--exclude",
+        )?;
         Ok(Collector {
             factory,
             options,
@@ -304,11 +344,18 @@ impl<'a> Collector<'a> {
                 Some(p) => format!("{} [files]", display_path(p)),
                 None => "the configuration".to_owned(),
             };
-            let patterns = match Patterns::new(root, &r.config.include, &r.config.exclude, &origin) {
+            let patterns = match Patterns::new(root, &r.config.include, &r.config.exclude, &origin)
+            {
                 Ok(p) => Some(p),
                 Err(message) => {
                     let path = r.config_path.as_deref().map(display_path);
-                    self.problem(Problem { path, line: None, column: None, kind: ProblemKind::Config, message });
+                    self.problem(Problem {
+                        path,
+                        line: None,
+                        column: None,
+                        kind: ProblemKind::Config,
+                        message,
+                    });
                     None
                 }
             };
@@ -322,7 +369,9 @@ impl<'a> Collector<'a> {
         if self.cli.excluded(&abs, false) {
             return;
         }
-        let Some(resolved) = self.resolve(path) else { return };
+        let Some(resolved) = self.resolve(path) else {
+            return;
+        };
         let cli_include = self.cli.included(&abs);
         let (excluded, config_include) = match self.config_patterns(&resolved) {
             Some(p) => (p.excluded(&abs, false), p.included(&abs)),
@@ -332,7 +381,9 @@ impl<'a> Collector<'a> {
             return;
         }
         if !explicit {
-            let wanted = cli_include.or(config_include).unwrap_or_else(|| has_default_extension(path));
+            let wanted = cli_include
+                .or(config_include)
+                .unwrap_or_else(|| has_default_extension(path));
             if !wanted {
                 return;
             }
@@ -352,7 +403,9 @@ impl<'a> Collector<'a> {
     /// directory is where the configuration is looked for).
     pub fn add_stdin(&mut self, name: Option<&Path>) {
         let anchor = name.unwrap_or(Path::new("<stdin>"));
-        let Some(resolved) = self.resolve(anchor) else { return };
+        let Some(resolved) = self.resolve(anchor) else {
+            return;
+        };
         let kind = name
             .and_then(|n| n.extension())
             .and_then(|e| e.to_str())
@@ -401,7 +454,8 @@ impl<'a> Collector<'a> {
             if name == ".git" {
                 return false;
             }
-            cli.as_ref().is_none_or(|p| !p.excluded(&clean(&cwd.join(e.path())), true))
+            cli.as_ref()
+                .is_none_or(|p| !p.excluded(&clean(&cwd.join(e.path())), true))
         });
         let mut files: Vec<PathBuf> = Vec::new();
         for entry in builder.build() {
@@ -432,7 +486,8 @@ impl<'a> Collector<'a> {
                     path = Some(p.clone());
                     e = err;
                 }
-                ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => e = err,
+                ignore::Error::WithDepth { err, .. }
+                | ignore::Error::WithLineNumber { err, .. } => e = err,
                 _ => break,
             }
         }
@@ -441,21 +496,34 @@ impl<'a> Collector<'a> {
             other => other.to_string(),
         };
         let path = path.unwrap_or_else(|| root.to_owned());
-        self.problem(Problem { path: Some(display_path(&path)), line: None, column: None, kind: ProblemKind::Io, message });
+        self.problem(Problem {
+            path: Some(display_path(&path)),
+            line: None,
+            column: None,
+            kind: ProblemKind::Io,
+            message,
+        });
     }
 
     /// Sorts the inputs by path (stdin last) for deterministic output.
     pub fn finish(mut self) -> (Vec<Input>, Vec<Problem>, Vec<Arc<Resolved>>) {
-        self.inputs.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+        self.inputs.sort_by_key(sort_key);
         (self.inputs, self.problems, self.resolved)
     }
 }
 
 fn sort_key(i: &Input) -> (bool, PathBuf) {
-    (matches!(i.source, Source::Stdin(_)), PathBuf::from(&i.display))
+    (
+        matches!(i.source, Source::Stdin(_)),
+        PathBuf::from(&i.display),
+    )
 }
 
 /// Sorted, de-duplicated problems.
 pub fn sorted(problems: impl IntoIterator<Item = Problem>) -> Vec<Problem> {
-    problems.into_iter().collect::<BTreeSet<_>>().into_iter().collect()
+    problems
+        .into_iter()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
 }

@@ -31,7 +31,12 @@ pub fn fix_text(
 
 /// Convenience for tests and callers without a filter.
 #[allow(dead_code)]
-pub fn fix_with(linter: &Linter, kind: DocumentKind, text: &str, min: Applicability) -> (String, usize) {
+pub fn fix_with(
+    linter: &Linter,
+    kind: DocumentKind,
+    text: &str,
+    min: Applicability,
+) -> (String, usize) {
     fix_text(text, min, |t| linter.lint(t, kind))
 }
 
@@ -41,7 +46,12 @@ pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
     let diff = similar::TextDiff::from_lines(old, new);
     let mut out = String::new();
     out.push_str(&format!("--- a/{path}\n+++ b/{path}\n"));
-    for hunk in diff.unified_diff().context_radius(3).missing_newline_hint(true).iter_hunks() {
+    for hunk in diff
+        .unified_diff()
+        .context_radius(3)
+        .missing_newline_hint(true)
+        .iter_hunks()
+    {
         out.push_str(&hunk.to_string());
     }
     out

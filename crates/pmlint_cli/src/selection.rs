@@ -105,15 +105,22 @@ impl Selection {
 
 /// What the configuration makes of each embedded rule, resolved the way `Linter::new` does:
 /// family entries first, then rule ids.
-fn effective_settings<'a>(rules: &'a [EmbeddedRule], config: &Config) -> HashMap<&'a str, (bool, Severity)> {
-    let mut map: HashMap<&str, (bool, Severity)> = rules.iter().map(|r| (r.id.as_str(), r.default)).collect();
+fn effective_settings<'a>(
+    rules: &'a [EmbeddedRule],
+    config: &Config,
+) -> HashMap<&'a str, (bool, Severity)> {
+    let mut map: HashMap<&str, (bool, Severity)> =
+        rules.iter().map(|r| (r.id.as_str(), r.default)).collect();
     for families in [true, false] {
         for entry in &config.rules {
             let is_family = rules.iter().any(|r| r.family == entry.key);
             if is_family != families {
                 continue;
             }
-            for r in rules.iter().filter(|r| r.id == entry.key || (is_family && r.family == entry.key)) {
+            for r in rules
+                .iter()
+                .filter(|r| r.id == entry.key || (is_family && r.family == entry.key))
+            {
                 let s = map.get_mut(r.id.as_str()).expect("known rule");
                 *s = match entry.setting {
                     RuleSetting::Off => (false, s.1),
@@ -127,7 +134,10 @@ fn effective_settings<'a>(rules: &'a [EmbeddedRule], config: &Config) -> HashMap
 
 /// All ids and families of a rule set, for "did you mean" and validation.
 pub fn names(rules: &RuleSet) -> BTreeSet<String> {
-    let mut out: BTreeSet<String> = pmlint_core::FAMILIES.iter().map(|s| s.to_string()).collect();
+    let mut out: BTreeSet<String> = pmlint_core::FAMILIES
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     for r in rules.rules() {
         out.insert(r.id.clone());
         out.insert(r.family.clone());
@@ -158,17 +168,36 @@ mod tests {
             .collect()
     }
 
-    const TEXT: &str = "Obviously, the deploy broke the cache. Bob forgot to renew the certificate.\n";
+    const TEXT: &str =
+        "Obviously, the deploy broke the cache. Bob forgot to renew the certificate.\n";
 
     #[test]
     fn select_keeps_configured_severity_and_ignore_wins() {
         let all = lint_with(&Selection::default(), "", TEXT);
-        assert_eq!(all, ["hindsight-obvious:warning", "named-person-lapse:warning"]);
-        let select = Selection { select: Some(["hindsight".to_owned()].into()), ..Default::default() };
-        assert_eq!(lint_with(&select, "[rules]\nhindsight-obvious = \"error\"\n", TEXT), ["hindsight-obvious:error"]);
+        assert_eq!(
+            all,
+            ["hindsight-obvious:warning", "named-person-lapse:warning"]
+        );
+        let select = Selection {
+            select: Some(["hindsight".to_owned()].into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            lint_with(&select, "[rules]\nhindsight-obvious = \"error\"\n", TEXT),
+            ["hindsight-obvious:error"]
+        );
         // Selecting a rule the configuration turned off turns it back on.
-        assert_eq!(lint_with(&select, "[rules]\nhindsight = \"off\"\n", TEXT), ["hindsight-obvious:warning"]);
-        let ignore = Selection { ignore: ["named-cause".to_owned()].into(), ..Default::default() };
-        assert_eq!(lint_with(&ignore, "[rules]\nnamed-person-lapse = \"error\"\n", TEXT), ["hindsight-obvious:warning"]);
+        assert_eq!(
+            lint_with(&select, "[rules]\nhindsight = \"off\"\n", TEXT),
+            ["hindsight-obvious:warning"]
+        );
+        let ignore = Selection {
+            ignore: ["named-cause".to_owned()].into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            lint_with(&ignore, "[rules]\nnamed-person-lapse = \"error\"\n", TEXT),
+            ["hindsight-obvious:warning"]
+        );
     }
 }

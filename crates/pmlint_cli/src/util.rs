@@ -27,7 +27,8 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
     for c in candidates {
         let d = levenshtein(word, c);
         // Close means: at most a third of the word's length is wrong, or one word contains the other.
-        let close = d <= (word.chars().count().max(3) / 3).max(1) || (word.len() >= 4 && c.contains(word));
+        let close =
+            d <= (word.chars().count().max(3) / 3).max(1) || (word.len() >= 4 && c.contains(word));
         if close && best.is_none_or(|(bd, bc)| (d, c) < (bd, bc)) {
             best = Some((d, c));
         }
@@ -59,9 +60,18 @@ mod tests {
     #[test]
     fn suggests_close_names_only() {
         let ids = ["hindsight-obvious", "named-person-lapse", "punishment"];
-        assert_eq!(did_you_mean("hindsight-obvios", ids), " (did you mean `hindsight-obvious`?)");
-        assert_eq!(did_you_mean("punishmnt", ids), " (did you mean `punishment`?)");
-        assert_eq!(did_you_mean("hindsight", ids), " (did you mean `hindsight-obvious`?)");
+        assert_eq!(
+            did_you_mean("hindsight-obvios", ids),
+            " (did you mean `hindsight-obvious`?)"
+        );
+        assert_eq!(
+            did_you_mean("punishmnt", ids),
+            " (did you mean `punishment`?)"
+        );
+        assert_eq!(
+            did_you_mean("hindsight", ids),
+            " (did you mean `hindsight-obvious`?)"
+        );
         assert_eq!(did_you_mean("zebra", ids), "");
     }
 }

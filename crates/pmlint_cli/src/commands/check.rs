@@ -144,7 +144,8 @@ pub fn run(args: CheckArgs) -> ExitCode {
     // line (to apply and validate them); otherwise the linters' own rule sets are all we need.
     let embedded = (!args.select.is_empty() || !args.ignore.is_empty()).then(selection::embedded);
     let selection = Selection {
-        select: (!args.select.is_empty()).then(|| args.select.iter().map(|s| s.trim().to_owned()).collect()),
+        select: (!args.select.is_empty())
+            .then(|| args.select.iter().map(|s| s.trim().to_owned()).collect()),
         ignore: args.ignore.iter().map(|s| s.trim().to_owned()).collect(),
         min_severity: args.min_severity.map(Severity::from),
     };
@@ -157,7 +158,11 @@ pub fn run(args: CheckArgs) -> ExitCode {
     } else if let Some(p) = &args.config {
         factory = factory.with_fixed_config(Some(p.clone()));
     }
-    let min_fix = if args.unsafe_fixes { Applicability::Unsafe } else { Applicability::Safe };
+    let min_fix = if args.unsafe_fixes {
+        Applicability::Unsafe
+    } else {
+        Applicability::Safe
+    };
     let fix_mode = if args.diff {
         FixMode::Diff(min_fix)
     } else if args.fix {
@@ -213,7 +218,11 @@ pub fn run(args: CheckArgs) -> ExitCode {
         && inputs.iter().any(|i| matches!(i.source, Source::Stdin(_)));
     let threads = args
         .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()).max(2))
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map_or(2, |n| n.get())
+                .max(2)
+        })
         .max(1);
     let results = lint_all(&inputs, &selection, fix_mode, threads);
 
@@ -230,7 +239,10 @@ pub fn run(args: CheckArgs) -> ExitCode {
     }
     let problems = crate::files::sorted(problems);
 
-    let rule_sets = resolved.iter().map(|r| r.linter.rule_set().clone()).collect();
+    let rule_sets = resolved
+        .iter()
+        .map(|r| r.linter.rule_set().clone())
+        .collect();
     let report = Report {
         files,
         problems,
@@ -248,13 +260,17 @@ pub fn run(args: CheckArgs) -> ExitCode {
         ColorArg::Never => false,
         ColorArg::Auto => {
             use std::io::IsTerminal;
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
         }
     };
     let text = if let Some(fixed) = stdin_fixed.filter(|_| stdin_fix_output) {
         // `--fix` on stdin: the fixed document is the output; the report goes to stderr.
         let summary = output::summary_line(&report);
-        let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), format!("{summary}\n").as_bytes());
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr().lock(),
+            format!("{summary}\n").as_bytes(),
+        );
         fixed
     } else if args.quiet {
         format!("{}\n", output::summary_line(&report))
@@ -263,8 +279,15 @@ pub fn run(args: CheckArgs) -> ExitCode {
     } else if let FixMode::Diff(_) = fix_mode {
         // The diff is the output; the summary goes to stderr so the diff can be piped to `git apply`.
         let summary = output::summary_line(&report);
-        let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), format!("{summary}\n").as_bytes());
-        report.files.iter().filter_map(|f| f.diff.as_deref()).collect()
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr().lock(),
+            format!("{summary}\n").as_bytes(),
+        );
+        report
+            .files
+            .iter()
+            .filter_map(|f| f.diff.as_deref())
+            .collect()
     } else {
         output::render(&report, args.format, color)
     };
@@ -288,7 +311,12 @@ pub fn run(args: CheckArgs) -> ExitCode {
 type Linted = (Option<FileReport>, Vec<Problem>, Option<String>);
 
 /// Lints every input on `threads` workers; results come back in input order.
-fn lint_all(inputs: &[Input], selection: &Selection, fix_mode: FixMode, threads: usize) -> Vec<Linted> {
+fn lint_all(
+    inputs: &[Input],
+    selection: &Selection,
+    fix_mode: FixMode,
+    threads: usize,
+) -> Vec<Linted> {
     let next = AtomicUsize::new(0);
     let workers = threads.min(inputs.len()).max(1);
     let mut results: Vec<(usize, Linted)> = std::thread::scope(|scope| {
@@ -305,7 +333,10 @@ fn lint_all(inputs: &[Input], selection: &Selection, fix_mode: FixMode, threads:
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("lint worker panicked")).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("lint worker panicked"))
+            .collect()
     });
     results.sort_by_key(|(i, _)| *i);
     results.into_iter().map(|(_, r)| r).collect()
@@ -317,7 +348,10 @@ fn read_input(input: &Input) -> Result<SourceFile, Problem> {
         Source::Stdin(name) => {
             let mut bytes = Vec::new();
             let label = PathBuf::from(&input.display);
-            std::io::stdin().lock().read_to_end(&mut bytes).map_err(|e| Problem::io(&label, &e))?;
+            std::io::stdin()
+                .lock()
+                .read_to_end(&mut bytes)
+                .map_err(|e| Problem::io(&label, &e))?;
             let mut file = SourceFile::from_bytes(name.as_deref().unwrap_or(&label), bytes)
                 .map_err(|e| Problem::from_workspace(&e))?;
             file.kind = input.kind;
@@ -350,7 +384,11 @@ fn lint_one(input: &Input, selection: &Selection, fix_mode: FixMode) -> Linted {
             if new_text != file.text {
                 if let FixMode::Diff(_) = fix_mode {
                     // The findings kept with --diff are those of the file as it is on disk.
-                    diff = Some(crate::fixing::unified_diff(&input.display, &file.text, &new_text));
+                    diff = Some(crate::fixing::unified_diff(
+                        &input.display,
+                        &file.text,
+                        &new_text,
+                    ));
                     fixed = n;
                 } else if is_stdin {
                     fixed = n;
@@ -376,7 +414,10 @@ fn lint_one(input: &Input, selection: &Selection, fix_mode: FixMode) -> Linted {
                             let detail = Problem::from_workspace(&e);
                             let message = match e {
                                 pmlint_workspace::WorkspaceError::Changed { .. } => detail.message,
-                                _ => format!("could not write fixes: {}; the file was left unchanged", detail.message),
+                                _ => format!(
+                                    "could not write fixes: {}; the file was left unchanged",
+                                    detail.message
+                                ),
                             };
                             problems.push(Problem {
                                 path: Some(input.display.clone()),
@@ -390,7 +431,8 @@ fn lint_one(input: &Input, selection: &Selection, fix_mode: FixMode) -> Linted {
                 }
             }
             if is_stdin {
-                stdin_out = Some(String::from_utf8(file.encode(&text)).expect("UTF-8 in, UTF-8 out"));
+                stdin_out =
+                    Some(String::from_utf8(file.encode(&text)).expect("UTF-8 in, UTF-8 out"));
             }
         }
     }

@@ -21,7 +21,11 @@ pub fn run(args: ExplainArgs) -> ExitCode {
     let docs: Vec<String> = match rules.get(wanted) {
         Some(r) => vec![r.documentation()],
         None => {
-            let mut family: Vec<_> = rules.rules().iter().filter(|r| r.family == wanted).collect();
+            let mut family: Vec<_> = rules
+                .rules()
+                .iter()
+                .filter(|r| r.family == wanted)
+                .collect();
             family.sort_by(|a, b| a.id.cmp(&b.id));
             family.into_iter().map(|r| r.documentation()).collect()
         }

@@ -15,10 +15,15 @@ pub fn run(args: ManArgs) -> ExitCode {
         Some(name) => match cmd.find_subcommand(name) {
             Some(sub) => {
                 let full = format!("pmlint-{}", sub.get_name());
-                sub.clone().name(full).version(cmd.get_version().unwrap_or_default().to_owned())
+                sub.clone()
+                    .name(full)
+                    .version(cmd.get_version().unwrap_or_default().to_owned())
             }
             None => {
-                let names: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_owned()).collect();
+                let names: Vec<String> = cmd
+                    .get_subcommands()
+                    .map(|s| s.get_name().to_owned())
+                    .collect();
                 crate::util::error(&format!(
                     "unknown subcommand `{name}`{}",
                     crate::util::did_you_mean(name, names.iter().map(String::as_str))

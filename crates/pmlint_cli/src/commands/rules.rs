@@ -50,7 +50,10 @@ pub fn load_rules(args: &ConfigArgs) -> (Arc<RuleSet>, Vec<Problem>) {
             r.linter.rule_set().clone(),
             crate::files::sorted(r.rule_errors.iter().map(Problem::from_workspace)),
         ),
-        Err(e) => (crate::selection::embedded(), vec![Problem::from_workspace(&e)]),
+        Err(e) => (
+            crate::selection::embedded(),
+            vec![Problem::from_workspace(&e)],
+        ),
     }
 }
 
@@ -62,17 +65,23 @@ pub fn run(args: RulesArgs) -> ExitCode {
     let mut list: Vec<_> = rules
         .rules()
         .iter()
-        .filter(|r| args.rules.is_empty() || args.rules.iter().any(|k| *k == r.id || *k == r.family))
+        .filter(|r| {
+            args.rules.is_empty() || args.rules.iter().any(|k| *k == r.id || *k == r.family)
+        })
         .collect();
     list.sort_by(|a, b| a.id.cmp(&b.id));
     let names = crate::selection::names(&rules);
     let mut problems = problems;
     for k in args.rules.iter().filter(|k| !names.contains(*k)) {
         let hint = crate::util::did_you_mean(k, names.iter().map(String::as_str));
-        problems.push(Problem::usage(format!("unknown rule or family `{k}`{hint}")));
+        problems.push(Problem::usage(format!(
+            "unknown rule or family `{k}`{hint}"
+        )));
         crate::util::error(&problems.last().expect("just pushed").to_string());
     }
-    let fix = |r: &pmlint_core::Rule| rule_fix_applicability(r).map(crate::output::json::applicability_str);
+    let fix = |r: &pmlint_core::Rule| {
+        rule_fix_applicability(r).map(crate::output::json::applicability_str)
+    };
     let out = match args.format {
         ListFormat::Json => {
             let v: Vec<serde_json::Value> = list
@@ -89,14 +98,29 @@ pub fn run(args: RulesArgs) -> ExitCode {
                     })
                 })
                 .collect();
-            format!("{}\n", serde_json::to_string_pretty(&v).expect("serializable"))
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&v).expect("serializable")
+            )
         }
         ListFormat::Text => {
             let w_id = list.iter().map(|r| r.id.len()).max().unwrap_or(2).max(2);
-            let w_fam = list.iter().map(|r| r.family.len()).max().unwrap_or(6).max(6);
-            let mut s = format!("{:<w_id$}  {:<w_fam$}  {:<8}  {:<6}  MESSAGE\n", "RULE", "FAMILY", "SEVERITY", "FIX");
+            let w_fam = list
+                .iter()
+                .map(|r| r.family.len())
+                .max()
+                .unwrap_or(6)
+                .max(6);
+            let mut s = format!(
+                "{:<w_id$}  {:<w_fam$}  {:<8}  {:<6}  MESSAGE\n",
+                "RULE", "FAMILY", "SEVERITY", "FIX"
+            );
             for r in &list {
-                let sev = if r.enabled_by_default { r.default_severity.as_str().to_owned() } else { "off".to_owned() };
+                let sev = if r.enabled_by_default {
+                    r.default_severity.as_str().to_owned()
+                } else {
+                    "off".to_owned()
+                };
                 s.push_str(&format!(
                     "{:<w_id$}  {:<w_fam$}  {:<8}  {:<6}  {}\n",
                     r.id,

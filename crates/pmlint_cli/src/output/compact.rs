@@ -9,7 +9,12 @@ pub fn render(report: &Report) -> String {
         for f in &file.findings {
             out.push_str(&format!(
                 "{}:{}:{}: {} [{}] {}\n",
-                file.display, f.start.line, f.start.column, f.diag.severity, f.diag.rule, f.diag.message
+                file.display,
+                f.start.line,
+                f.start.column,
+                f.diag.severity,
+                f.diag.rule,
+                f.diag.message
             ));
         }
     }

@@ -6,7 +6,9 @@ use pmlint_core::Severity;
 
 /// Escapes a command's message (data).
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a command property value: like data, plus `:` and `,`.
@@ -49,7 +51,10 @@ mod tests {
 
     #[test]
     fn escaping_follows_the_runner() {
-        assert_eq!(escape_data("100% done\r\nnext: a,b"), "100%25 done%0D%0Anext: a,b");
+        assert_eq!(
+            escape_data("100% done\r\nnext: a,b"),
+            "100%25 done%0D%0Anext: a,b"
+        );
         assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
     }
 }

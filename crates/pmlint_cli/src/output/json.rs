@@ -30,7 +30,10 @@ struct Position {
 
 impl From<Pos> for Position {
     fn from(p: Pos) -> Self {
-        Position { line: p.line, column: p.column }
+        Position {
+            line: p.line,
+            column: p.column,
+        }
     }
 }
 
@@ -116,7 +119,10 @@ pub fn render(report: &Report) -> String {
                 message: &d.message,
                 start: f.start.into(),
                 end: f.end.into(),
-                byte_offsets: Offsets { start: d.range.start + shift, end: d.range.end + shift },
+                byte_offsets: Offsets {
+                    start: d.range.start + shift,
+                    end: d.range.end + shift,
+                },
                 suggestions: &d.suggestions,
                 fixes: d
                     .fixes
@@ -132,7 +138,10 @@ pub fn render(report: &Report) -> String {
                             .map(|(e, p)| Edit {
                                 start: p.start.into(),
                                 end: p.end.into(),
-                                byte_offsets: Offsets { start: e.range.start + shift, end: e.range.end + shift },
+                                byte_offsets: Offsets {
+                                    start: e.range.start + shift,
+                                    end: e.range.end + shift,
+                                },
                                 replacement: &e.replacement,
                             })
                             .collect(),
@@ -154,7 +163,10 @@ pub fn render(report: &Report) -> String {
         .collect();
     let out = Output {
         version: VERSION,
-        tool: Tool { name: "pmlint", version: env!("CARGO_PKG_VERSION") },
+        tool: Tool {
+            name: "pmlint",
+            version: env!("CARGO_PKG_VERSION"),
+        },
         summary: Summary {
             files_checked: report.checked,
             findings: findings.len(),

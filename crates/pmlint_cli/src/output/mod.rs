@@ -61,7 +61,10 @@ impl Finding {
         let index = LineIndex::new(text);
         let pos = |offset: usize| {
             let lc = index.line_col(text, offset, Encoding::Scalar);
-            Pos { line: lc.line + 1, column: lc.col + 1 }
+            Pos {
+                line: lc.line + 1,
+                column: lc.col + 1,
+            }
         };
         diags
             .into_iter()
@@ -72,7 +75,15 @@ impl Finding {
                 edits: d
                     .fixes
                     .iter()
-                    .map(|f| f.edits.iter().map(|e| EditPos { start: pos(e.range.start), end: pos(e.range.end) }).collect())
+                    .map(|f| {
+                        f.edits
+                            .iter()
+                            .map(|e| EditPos {
+                                start: pos(e.range.start),
+                                end: pos(e.range.end),
+                            })
+                            .collect()
+                    })
                     .collect(),
                 diag: d,
             })
@@ -135,22 +146,50 @@ pub fn summary_line(report: &Report) -> String {
         format!("No findings in {}", plural(report.checked, "file"))
     } else {
         let mut parts = Vec::new();
-        for (sev, word) in [(Severity::Warning, "warning"), (Severity::Error, "error"), (Severity::Info, "info")] {
+        for (sev, word) in [
+            (Severity::Warning, "warning"),
+            (Severity::Error, "error"),
+            (Severity::Info, "info"),
+        ] {
             let n = report.count(sev);
             if n > 0 {
-                parts.push(if sev == Severity::Info { format!("{n} info") } else { plural(n, word) });
+                parts.push(if sev == Severity::Info {
+                    format!("{n} info")
+                } else {
+                    plural(n, word)
+                });
             }
         }
-        let with = report.files.iter().filter(|f| !f.findings.is_empty()).count();
-        format!("{} ({}) in {}", plural(total, "finding"), parts.join(", "), plural(with, "file"))
+        let with = report
+            .files
+            .iter()
+            .filter(|f| !f.findings.is_empty())
+            .count();
+        format!(
+            "{} ({}) in {}",
+            plural(total, "finding"),
+            parts.join(", "),
+            plural(with, "file")
+        )
     };
     let fixed: usize = report.files.iter().map(|f| f.fixed).sum();
-    let count_fixable = |app: Applicability| report.findings().filter(|f| f.best_fix_applicability() == Some(app)).count();
-    let (safe, unsafe_) = (count_fixable(Applicability::Safe), count_fixable(Applicability::Unsafe));
+    let count_fixable = |app: Applicability| {
+        report
+            .findings()
+            .filter(|f| f.best_fix_applicability() == Some(app))
+            .count()
+    };
+    let (safe, unsafe_) = (
+        count_fixable(Applicability::Safe),
+        count_fixable(Applicability::Unsafe),
+    );
     match report.fix_mode {
         FixMode::Off if report.unsafe_fixes => {
             if safe + unsafe_ > 0 {
-                s.push_str(&format!("; {} fixable with --fix --unsafe-fixes", safe + unsafe_));
+                s.push_str(&format!(
+                    "; {} fixable with --fix --unsafe-fixes",
+                    safe + unsafe_
+                ));
             }
         }
         FixMode::Off => {
@@ -164,10 +203,17 @@ pub fn summary_line(report: &Report) -> String {
         }
         FixMode::Write(_) | FixMode::Diff(_) => {
             let (verb, changed) = match report.fix_mode {
-                FixMode::Diff(_) => ("would fix", report.files.iter().filter(|f| f.diff.is_some()).count()),
+                FixMode::Diff(_) => (
+                    "would fix",
+                    report.files.iter().filter(|f| f.diff.is_some()).count(),
+                ),
                 _ => ("fixed", report.files.iter().filter(|f| f.fixed > 0).count()),
             };
-            s.push_str(&format!("; {verb} {} in {}", plural(fixed, "finding"), plural(changed, "file")));
+            s.push_str(&format!(
+                "; {verb} {} in {}",
+                plural(fixed, "finding"),
+                plural(changed, "file")
+            ));
             if !report.unsafe_fixes && unsafe_ > 0 && report.fix_mode != FixMode::Off {
                 // With --diff the findings are those of the unfixed file; safe ones are in the diff.
                 s.push_str(&format!("; {unsafe_} more with --unsafe-fixes"));
@@ -175,7 +221,10 @@ pub fn summary_line(report: &Report) -> String {
         }
     }
     if !report.problems.is_empty() {
-        s.push_str(&format!("; {} (see stderr)", plural(report.problems.len(), "problem")));
+        s.push_str(&format!(
+            "; {} (see stderr)",
+            plural(report.problems.len(), "problem")
+        ));
     }
     s
 }
@@ -194,7 +243,9 @@ pub fn render(report: &Report, format: Format, color: bool) -> String {
 pub fn statistics(report: &Report, format: Format) -> String {
     let mut by_rule: BTreeMap<&str, (usize, usize, Severity, &str)> = BTreeMap::new();
     for f in report.findings() {
-        let e = by_rule.entry(&f.diag.rule).or_insert((0, 0, f.diag.severity, &f.diag.family));
+        let e = by_rule
+            .entry(&f.diag.rule)
+            .or_insert((0, 0, f.diag.severity, &f.diag.family));
         e.0 += 1;
         if f.best_fix_applicability() >= Some(Applicability::Unsafe) {
             e.1 += 1;
@@ -211,13 +262,24 @@ pub fn statistics(report: &Report, format: Format) -> String {
             })
             .collect();
         let v = serde_json::json!({"version": json::VERSION, "statistics": stats});
-        return format!("{}\n", serde_json::to_string_pretty(&v).expect("serializable"));
+        return format!(
+            "{}\n",
+            serde_json::to_string_pretty(&v).expect("serializable")
+        );
     }
     let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
-    let count_width = rows.iter().map(|r| r.1 .0.to_string().len()).max().unwrap_or(1);
+    let count_width = rows
+        .iter()
+        .map(|r| r.1 .0.to_string().len())
+        .max()
+        .unwrap_or(1);
     let mut s = String::new();
     for (rule, (n, fixable, sev, _)) in &rows {
-        let fix = if *fixable > 0 { format!("{fixable} fixable") } else { String::new() };
+        let fix = if *fixable > 0 {
+            format!("{fixable} fixable")
+        } else {
+            String::new()
+        };
         s.push_str(format!("{n:>count_width$}  {rule:<width$}  {sev:<7}  {fix}").trim_end());
         s.push('\n');
     }

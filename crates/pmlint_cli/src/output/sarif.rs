@@ -11,7 +11,8 @@ use pmlint_core::{Applicability, Rule, Severity};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-pub const SCHEMA_URI: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+pub const SCHEMA_URI: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 fn level(sev: Severity) -> &'static str {
     match sev {
@@ -62,7 +63,9 @@ fn camel(id: &str) -> String {
     id.split('-')
         .map(|p| {
             let mut c = p.chars();
-            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
         })
         .collect()
 }
@@ -204,7 +207,10 @@ mod tests {
 
     #[test]
     fn uris_are_percent_encoded() {
-        assert_eq!(uri_path("docs/post mortem/ü#1.md"), "docs/post%20mortem/%C3%BC%231.md");
+        assert_eq!(
+            uri_path("docs/post mortem/ü#1.md"),
+            "docs/post%20mortem/%C3%BC%231.md"
+        );
         assert_eq!(camel("named-person-lapse"), "NamedPersonLapse");
     }
 }
