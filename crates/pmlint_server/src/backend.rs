@@ -106,8 +106,10 @@ struct Doc {
 pub(crate) struct Lint {
     rev: u64,
     version: i32,
-    /// Time spent in `Linter::lint` (reported with `PMLINT_LSP_TIMING`).
+    /// Time spent linting (reported with `PMLINT_LSP_TIMING`).
     lint_time: Duration,
+    /// Per-section findings, for re-linting only what changed next time.
+    cache: Option<Arc<crate::segments::SegCache>>,
     findings: Vec<Finding>,
     diagnostics: Vec<Diagnostic>,
     resolved: Arc<Resolved>,
@@ -229,7 +231,14 @@ fn to_lsp(d: &Finding, text: &str, lines: &Lines, enc: Encoding, version: i32) -
 /// Lints a snapshot (blocking).
 fn compute(snap: &Snap, resolved: Arc<Resolved>) -> Lint {
     let t = Instant::now();
-    let findings = resolved.linter.lint(&snap.text, snap.kind);
+    let prev = snap.last.as_ref().and_then(|l| l.cache.clone());
+    let (findings, cache) = crate::segments::lint(
+        &resolved.linter,
+        &snap.text,
+        snap.kind,
+        prev.as_deref(),
+        crate::segments::MIN_BYTES,
+    );
     let lint_time = t.elapsed();
     let diagnostics = findings
         .iter()
@@ -239,6 +248,7 @@ fn compute(snap: &Snap, resolved: Arc<Resolved>) -> Lint {
         rev: snap.rev,
         version: snap.version,
         lint_time,
+        cache,
         findings,
         diagnostics,
         resolved,

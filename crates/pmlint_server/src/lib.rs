@@ -23,6 +23,7 @@ mod backend;
 mod framing;
 mod lines;
 mod resolve;
+mod segments;
 mod settings;
 mod tomledit;
 

@@ -862,3 +862,57 @@ async fn multi_root_folders_use_their_own_config() {
     })
     .await;
 }
+
+/// Large Markdown documents are re-linted section by section; after every kind of edit
+/// (inside a section, a new heading, a fence that swallows later sections and its closing) the
+/// published diagnostics must equal a whole-document lint of the new text.
+#[tokio::test]
+async fn large_documents_relint_incrementally_and_exactly() {
+    limit(120, async {
+        let (s, _) = Session::start(caps(&["utf-16"]), settings(0), None).await;
+        let mut text = String::new();
+        for i in 0..800 {
+            text.push_str(&format!(
+                "## Section {i}\n\nAt 09:{:02} UTC latency rose on node {i}. The café 🚀 team rolled back.\n\n",
+                i % 60
+            ));
+            if i % 80 == 7 {
+                text.push_str("Obviously, the deploy broke the cache.\n\n```sh\nkubectl rollout undo\n```\n\n");
+            }
+        }
+        assert!(text.len() > 64 * 1024);
+        let uri = "untitled:large.md";
+        s.open(uri, "markdown", 1, &text).await;
+        let (_, diags) = s.wait_diags(0, uri, Some(1)).await;
+        assert_eq!(got(&diags), expected(&text));
+        let mut version = 1;
+        let edits: Vec<(&str, &str)> = vec![
+            ("rolled back.\n\n## Section 3\n", "rolled back. Bob forgot the flag.\n\n## Section 3\n"),
+            ("## Section 100\n", "## Section 100\n\nClearly, it was a disaster.\n\n# New top\n\n"),
+            ("## Section 200\n", "```\n## Section 200\n"),
+            ("## Section 300\n", "```\n## Section 300\n"),
+            ("Obviously, the deploy", "The deploy"),
+            ("```\n## Section 200\n", "## Section 200\n"),
+        ];
+        for (from, to) in edits {
+            let at = text.find(from).unwrap_or_else(|| panic!("{from:?} not in the text"));
+            let idx = LineIndex::new(&text);
+            let a = idx.line_col(&text, at, Encoding::Utf16);
+            let b = idx.line_col(&text, at + from.len(), Encoding::Utf16);
+            text.replace_range(at..at + from.len(), to);
+            version += 1;
+            let n = s.note_count();
+            s.notify(
+                "textDocument/didChange",
+                json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [
+                    {"range": range(a.line as u64, a.col as u64, b.line as u64, b.col as u64), "text": to}
+                ]}),
+            )
+            .await;
+            let (_, diags) = s.wait_diags(n, uri, Some(version)).await;
+            assert_eq!(got(&diags), expected(&text), "after replacing {from:?} with {to:?}");
+        }
+        s.shutdown_and_exit().await;
+    })
+    .await;
+}
