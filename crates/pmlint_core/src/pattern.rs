@@ -374,6 +374,10 @@ const FUNCTION_WORDS: &[&str] = &[
 /// Words frequent in incident reports, blameful or not: poor prefilter keys.
 const COMMON_WORDS: &[&str] = &[
     // Modals and personal pronouns: frequent, but far rarer in reports than function words.
+    "user",
+    "servers",
+    "end",
+    "performance",
     "your",
     "you",
     "my",
