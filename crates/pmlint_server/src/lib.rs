@@ -14,6 +14,8 @@
 //! - `pmlint.toml` discovery like the CLI, client settings on top (`initializationOptions`,
 //!   `workspace/didChangeConfiguration`), reload on file changes, last good configuration
 //!   kept when a file breaks (with a diagnostic on the file and a message);
+//! - large Markdown documents are re-linted section by section, with results identical to a
+//!   whole-document lint (`segments`);
 //! - malformed input is answered with JSON-RPC errors and never ends the session.
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
