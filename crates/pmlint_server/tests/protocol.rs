@@ -139,6 +139,11 @@ async fn utf8_is_negotiated_when_offered() {
         let (_, diags) = s.wait_diags(from, URI, Some(2)).await;
         assert!(on_line(&diags, 4).is_empty(), "{diags:?}");
         assert_eq!(on_line(&diags, 2).len(), 1);
+        // Saving publishes again (same version).
+        let from = s.note_count();
+        s.notify("textDocument/didSave", json!({"textDocument": {"uri": URI}})).await;
+        let (_, again) = s.wait_diags(from, URI, Some(2)).await;
+        assert_eq!(again, diags);
         assert_eq!(s.shutdown_and_exit().await, ExitCode::SUCCESS);
     })
     .await;
