@@ -100,6 +100,11 @@ impl Problem {
                 ProblemKind::Encoding,
                 format!("invalid UTF-8 at byte {offset}; pmlint reads UTF-8 text only"),
             ),
+            WorkspaceError::ReadOnly { path } => simple(
+                path,
+                ProblemKind::Write,
+                "file is read-only; fixes were not written".to_owned(),
+            ),
             WorkspaceError::Changed { path } => simple(
                 path,
                 ProblemKind::Write,

@@ -627,10 +627,16 @@ fn build_fix(
     let edit = if spec.replace.is_empty() {
         deletion(text, tokens, a, b)?
     } else {
-        let mut replacement = match_case(original, &spec.replace);
-        if tokens[a].sentence_start {
-            replacement = match_case("X", &replacement);
-        }
+        // Case follows position, not the original word: a name is capitalised because it is a
+        // name, and "said Bob" becomes "said the engineer", while a sentence start stays
+        // capitalised and an all-caps original stays all caps.
+        let replacement = if tokens[a].sentence_start {
+            match_case("X", &spec.replace)
+        } else if tokens[a].all_caps {
+            spec.replace.to_uppercase()
+        } else {
+            spec.replace.clone()
+        };
         Edit {
             range: start..end,
             replacement,
@@ -648,18 +654,21 @@ fn build_fix(
 /// when the deletion would cut through markup between the tokens.
 fn deletion(text: &str, tokens: &[Token<'_>], a: usize, b: usize) -> Option<Edit> {
     let ws_only = |r: Range<usize>| text[r].chars().all(char::is_whitespace);
-    let mut start = tokens[a].span.start;
+    let start = tokens[a].span.start;
     let mut end = tokens[b - 1].span.end;
     let mut next = b;
-    // ", obviously," in mid-sentence: drop the leading comma with the word.
-    let comma_before = a > 0 && tokens[a - 1].text == "," && ws_only(tokens[a - 1].span.end..start);
+    let comma_before =
+        a > 0 && tokens[a - 1].text == "," && ws_only(tokens[a - 1].span.end..start);
     if tokens.get(next).is_some_and(|t| t.text == ",") && ws_only(end..tokens[next].span.start) {
         if comma_before {
-            start = tokens[a - 1].span.start;
-        } else {
-            end = tokens[next].span.end;
-            next += 1;
+            // "The deploy, obviously, broke": remove ", obviously," and keep the space after.
+            return Some(Edit {
+                range: tokens[a - 1].span.start..tokens[next].span.end,
+                replacement: String::new(),
+            });
         }
+        end = tokens[next].span.end;
+        next += 1;
     }
     let follower = tokens.get(next);
     match follower {

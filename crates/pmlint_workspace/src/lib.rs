@@ -47,6 +47,11 @@ pub enum WorkspaceError {
     },
     Rule(RuleError),
     /// The file changed on disk between reading and writing; nothing was written.
+    /// The file's mode is read-only. A rename would replace it anyway (even for root), so the
+    /// mode is honoured the way an editor honours it; nothing was written.
+    ReadOnly {
+        path: PathBuf,
+    },
     Changed {
         path: PathBuf,
     },
@@ -65,6 +70,9 @@ impl fmt::Display for WorkspaceError {
                 )
             }
             WorkspaceError::Rule(e) => write!(f, "{e}"),
+            WorkspaceError::ReadOnly { path } => {
+                write!(f, "{}: file is read-only; not written", path.display())
+            }
             WorkspaceError::Changed { path } => {
                 write!(
                     f,
@@ -333,6 +341,11 @@ pub fn write_atomic(path: &Path, expected: &[u8], content: &[u8]) -> Result<(), 
         });
     }
     let meta = std::fs::metadata(path).map_err(io)?;
+    if meta.permissions().readonly() {
+        return Err(WorkspaceError::ReadOnly {
+            path: path.to_owned(),
+        });
+    }
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -416,6 +429,22 @@ mod tests {
             1,
             "no temp files left behind"
         );
+    }
+
+    #[test]
+    fn read_only_files_are_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("ro.md");
+        std::fs::write(&p, "Bob forgot.").unwrap();
+        let mut perms = std::fs::metadata(&p).unwrap().permissions();
+        perms.set_readonly(true);
+        std::fs::set_permissions(&p, perms).unwrap();
+        let f = SourceFile::read(&p).unwrap();
+        assert!(matches!(
+            f.write("Fixed."),
+            Err(WorkspaceError::ReadOnly { .. })
+        ));
+        assert_eq!(std::fs::read(&p).unwrap(), b"Bob forgot.");
     }
 
     #[test]

@@ -393,16 +393,6 @@ fn lint_one(input: &Input, selection: &Selection, fix_mode: FixMode) -> Linted {
                 } else if is_stdin {
                     fixed = n;
                     text = new_text;
-                } else if is_read_only(&file.path) {
-                    // An atomic write replaces the file through a rename, which a read-only mode does
-                    // not prevent; respect the mode the way an editor does.
-                    problems.push(Problem {
-                        path: Some(input.display.clone()),
-                        line: None,
-                        column: None,
-                        kind: ProblemKind::Write,
-                        message: "file is read-only; fixes were not written".to_owned(),
-                    });
                 } else {
                     match file.write(&new_text) {
                         Ok(()) => {
@@ -413,7 +403,10 @@ fn lint_one(input: &Input, selection: &Selection, fix_mode: FixMode) -> Linted {
                             // Name the document, not the temporary file (whose name has a process id).
                             let detail = Problem::from_workspace(&e);
                             let message = match e {
-                                pmlint_workspace::WorkspaceError::Changed { .. } => detail.message,
+                                pmlint_workspace::WorkspaceError::Changed { .. }
+                                | pmlint_workspace::WorkspaceError::ReadOnly { .. } => {
+                                    detail.message
+                                }
                                 _ => format!(
                                     "could not write fixes: {}; the file was left unchanged",
                                     detail.message
@@ -447,8 +440,4 @@ fn lint_one(input: &Input, selection: &Selection, fix_mode: FixMode) -> Linted {
         diff,
     };
     (Some(report), problems, stdin_out)
-}
-
-fn is_read_only(path: &std::path::Path) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly())
 }
