@@ -46,12 +46,12 @@ pub enum WorkspaceError {
         offset: usize,
     },
     Rule(RuleError),
-    /// The file changed on disk between reading and writing; nothing was written.
     /// The file's mode is read-only. A rename would replace it anyway (even for root), so the
     /// mode is honoured the way an editor honours it; nothing was written.
     ReadOnly {
         path: PathBuf,
     },
+    /// The file changed on disk between reading and writing; nothing was written.
     Changed {
         path: PathBuf,
     },
