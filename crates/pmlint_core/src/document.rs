@@ -100,6 +100,8 @@ struct MdBuilder<'a> {
     image_depth: u32,
     /// For each open link, whether it is an autolink/e-mail link (its text is a URL, not prose).
     links: Vec<bool>,
+    /// For each open metadata block, whether it is the document's front matter.
+    metadata: Vec<bool>,
 }
 
 impl<'a> MdBuilder<'a> {
@@ -196,6 +198,7 @@ fn parse_markdown(text: &str) -> Document<'_> {
         skip_depth: 0,
         image_depth: 0,
         links: Vec::new(),
+        metadata: Vec::new(),
     };
     for (event, range) in Parser::new_ext(text, markdown_options()).into_offset_iter() {
         match event {
@@ -219,10 +222,18 @@ fn parse_markdown(text: &str) -> Document<'_> {
             Event::FootnoteReference(_) | Event::TaskListMarker(_) | Event::Rule => {}
             Event::Start(tag) => match tag {
                 Tag::Paragraph | Tag::HtmlBlock => b.close_block(),
-                Tag::CodeBlock(_) | Tag::MetadataBlock(_) => {
-                    // Their content arrives as Text events; it is not prose.
+                Tag::CodeBlock(_) => {
+                    // Its content arrives as Text events; it is not prose.
                     b.close_block();
                     b.skip_depth += 1;
+                }
+                Tag::MetadataBlock(_) => {
+                    // pulldown-cmark accepts a `---` … `---` block anywhere; only one at the very
+                    // top of the document is front matter. Elsewhere its text is prose.
+                    b.close_block();
+                    let front_matter = text[..range.start].trim().is_empty();
+                    b.metadata.push(front_matter);
+                    b.skip_depth += u32::from(front_matter);
                 }
                 Tag::Heading { level, .. } => {
                     b.close_block();
@@ -289,9 +300,15 @@ fn parse_markdown(text: &str) -> Document<'_> {
                 }
                 TagEnd::Image => b.image_depth = b.image_depth.saturating_sub(1),
                 TagEnd::Strikethrough => b.skip_depth = b.skip_depth.saturating_sub(1),
-                TagEnd::CodeBlock | TagEnd::MetadataBlock(_) => {
+                TagEnd::CodeBlock => {
                     b.close_block();
                     b.skip_depth = b.skip_depth.saturating_sub(1);
+                }
+                TagEnd::MetadataBlock(_) => {
+                    b.close_block();
+                    if b.metadata.pop() == Some(true) {
+                        b.skip_depth = b.skip_depth.saturating_sub(1);
+                    }
                 }
                 TagEnd::Emphasis | TagEnd::Strong | TagEnd::Superscript | TagEnd::Subscript => {}
                 _ => b.close_block(),
@@ -442,6 +459,13 @@ mod tests {
             prose_of(md),
             vec!["Root cause", "Run on the host now .", "See and ."]
         );
+    }
+
+    #[test]
+    fn only_leading_metadata_is_front_matter() {
+        let md = "Intro.\n\n---\nObviously, the deploy broke it.\n---\n";
+        assert!(prose_of(md).iter().any(|p| p.contains("Obviously")), "{:?}", prose_of(md));
+        assert_eq!(prose_of("---\ntitle: x\n---\nBody.\n"), vec!["Body."]);
     }
 
     #[test]
