@@ -58,7 +58,8 @@ function serverSettings(): Record<string, unknown> {
   const cfg = vscode.workspace.getConfiguration(SECTION);
   return {
     enable: cfg.get<boolean>('enable', true),
-    minSeverity: cfg.get<string>('minSeverity', 'info'),
+    // null = not set: the workspace's pmlint.toml decides.
+    minSeverity: cfg.get<string | null>('minSeverity', null),
     rules: cfg.get<Record<string, string>>('rules', {}),
     allowedNames: cfg.get<string[]>('allowedNames', []),
     debounceMs: cfg.get<number>('debounceMs', 200),
