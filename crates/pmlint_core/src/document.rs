@@ -464,7 +464,11 @@ mod tests {
     #[test]
     fn only_leading_metadata_is_front_matter() {
         let md = "Intro.\n\n---\nObviously, the deploy broke it.\n---\n";
-        assert!(prose_of(md).iter().any(|p| p.contains("Obviously")), "{:?}", prose_of(md));
+        assert!(
+            prose_of(md).iter().any(|p| p.contains("Obviously")),
+            "{:?}",
+            prose_of(md)
+        );
         assert_eq!(prose_of("---\ntitle: x\n---\nBody.\n"), vec!["Body."]);
     }
 

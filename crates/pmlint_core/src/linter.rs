@@ -617,13 +617,10 @@ fn build_fix(
         None => (m.start, m.end),
     };
     if let Some(class) = spec.target_class.as_deref().and_then(Computed::from_name) {
-        if people.match_len(class, tokens, a).is_none() {
-            return None;
-        }
+        people.match_len(class, tokens, a)?;
     }
     let start = tokens[a].span.start;
     let end = tokens[b - 1].span.end;
-    let original = &text[start..end];
     let edit = if spec.replace.is_empty() {
         deletion(text, tokens, a, b)?
     } else {
@@ -657,8 +654,7 @@ fn deletion(text: &str, tokens: &[Token<'_>], a: usize, b: usize) -> Option<Edit
     let start = tokens[a].span.start;
     let mut end = tokens[b - 1].span.end;
     let mut next = b;
-    let comma_before =
-        a > 0 && tokens[a - 1].text == "," && ws_only(tokens[a - 1].span.end..start);
+    let comma_before = a > 0 && tokens[a - 1].text == "," && ws_only(tokens[a - 1].span.end..start);
     if tokens.get(next).is_some_and(|t| t.text == ",") && ws_only(end..tokens[next].span.start) {
         if comma_before {
             // "The deploy, obviously, broke": remove ", obviously," and keep the space after.
@@ -732,7 +728,6 @@ fn sentence_window(bytes: &[u8], block: Range<usize>, hit: usize) -> Range<usize
     let end = (end + 1).min(block.end);
     // Both ends are next to ASCII bytes or the block's own boundaries, except when a limit cut a
     // character: round outwards to character boundaries.
-    let mut start = start;
     while start > block.start && !is_boundary(bytes, start) {
         start -= 1;
     }

@@ -296,12 +296,13 @@ impl People {
                 TokenKind::Word => {
                     if !cfg.roster.is_empty() && cfg.roster.contains(lower) {
                         true
-                    } else if !t.capitalized || t.all_caps {
-                        false
-                    } else if wf[i] & F_MONTH != 0
-                        && (next.is_some_and(|w| w.starts_with(|c: char| c.is_ascii_digit()))
-                            || i.checked_sub(1).is_some_and(|j| wf[j] & F_MONTH_PREP != 0))
+                    } else if !t.capitalized
+                        || t.all_caps
+                        || (wf[i] & F_MONTH != 0
+                            && (next.is_some_and(|w| w.starts_with(|c: char| c.is_ascii_digit()))
+                                || i.checked_sub(1).is_some_and(|j| wf[j] & F_MONTH_PREP != 0)))
                     {
+                        // Lower case, acronyms, and months used as dates ("May 3", "in June").
                         false
                     } else if names.is_plain(lower) {
                         true

@@ -126,13 +126,30 @@ fn fixes_respect_position_and_punctuation() {
     let l = Linter::with_defaults();
     let fix = |t: &str| {
         let found = l.lint(t, DocumentKind::PlainText);
-        apply_fixes(t, found.iter().flat_map(|d| &d.fixes), Applicability::Unsafe).0
+        apply_fixes(
+            t,
+            found.iter().flat_map(|d| &d.fixes),
+            Applicability::Unsafe,
+        )
+        .0
     };
-    assert_eq!(fix("The deploy, obviously, broke the cache."), "The deploy broke the cache.");
-    assert_eq!(fix("Obviously, the deploy broke the cache."), "The deploy broke the cache.");
+    assert_eq!(
+        fix("The deploy, obviously, broke the cache."),
+        "The deploy broke the cache."
+    );
+    assert_eq!(
+        fix("Obviously, the deploy broke the cache."),
+        "The deploy broke the cache."
+    );
     assert_eq!(fix("It was obviously a mistake."), "It was a mistake.");
-    assert_eq!(fix("Later that day Priya forgot to renew it."), "Later that day the engineer forgot to renew it.");
-    assert_eq!(fix("Priya forgot to renew it."), "The engineer forgot to renew it.");
+    assert_eq!(
+        fix("Later that day Priya forgot to renew it."),
+        "Later that day the engineer forgot to renew it."
+    );
+    assert_eq!(
+        fix("Priya forgot to renew it."),
+        "The engineer forgot to renew it."
+    );
     // Markup between the words is never cut through: the deletion stops at the word.
     let md = "**Obviously**, the deploy broke.";
     let found = l.lint(md, DocumentKind::Markdown);
