@@ -21,6 +21,7 @@ const NEUTRAL: &[&str] = &[
     "Engineers from the storage and networking teams joined the incident call.",
     "The scheduler retried the failed jobs with exponential backoff.",
     "Disk usage grew by roughly 2 GB per hour due to verbose debug logging.",
+    "The café team in Zürich 🚀 confirmed that the rollback had reached every region.",
 ];
 
 const INNOCENT: &[&str] = &[

@@ -100,15 +100,9 @@ impl LineIndex {
         let offset = floor_char_boundary(text, offset.min(text.len()));
         let line = self.line_of(offset);
         let start = self.starts[line as usize] as usize;
-        let seg = &text[start..offset];
-        let col = match enc {
-            Encoding::Utf8 => seg.len(),
-            Encoding::Utf16 => seg.chars().map(char::len_utf16).sum(),
-            Encoding::Scalar => seg.chars().count(),
-        };
         LineCol {
             line,
-            col: clamp_u32(col),
+            col: clamp_u32(column_of(&text[start..offset], enc)),
         }
     }
 
@@ -120,22 +114,39 @@ impl LineIndex {
         let Some(range) = self.line_range(text, pos.line) else {
             return text.len();
         };
-        let line = &text[range.clone()];
-        let want = pos.col as usize;
-        let mut units = 0usize;
-        for (i, c) in line.char_indices() {
-            let w = match enc {
-                Encoding::Utf8 => c.len_utf8(),
-                Encoding::Utf16 => c.len_utf16(),
-                Encoding::Scalar => 1,
-            };
-            if units + w > want {
-                return range.start + i;
-            }
-            units += w;
-        }
-        range.end
+        range.start + byte_of_column(&text[range.clone()], pos.col as usize, enc)
     }
+}
+
+/// The column, in `enc` units, at the end of `before` (the part of a line before a position).
+pub fn column_of(before: &str, enc: Encoding) -> usize {
+    match enc {
+        Encoding::Utf8 => before.len(),
+        Encoding::Utf16 => before.chars().map(char::len_utf16).sum(),
+        Encoding::Scalar => before.chars().count(),
+    }
+}
+
+/// The byte offset within `line` (a line's content, without its terminator) of column `col`
+/// in `enc` units. Past the end clamps to the line's end; inside a character (half a
+/// surrogate pair, a continuation byte) rounds down to the character's start.
+pub fn byte_of_column(line: &str, col: usize, enc: Encoding) -> usize {
+    if enc == Encoding::Utf8 {
+        return floor_char_boundary(line, col.min(line.len()));
+    }
+    let mut units = 0usize;
+    for (i, c) in line.char_indices() {
+        let w = if enc == Encoding::Utf16 {
+            c.len_utf16()
+        } else {
+            1
+        };
+        if units + w > col {
+            return i;
+        }
+        units += w;
+    }
+    line.len()
 }
 
 fn clamp_u32(n: usize) -> u32 {

@@ -37,93 +37,10 @@ const WAIT: Duration = Duration::from_secs(600);
 
 // ------------------------------------------------------------------ documents
 
-const NEUTRAL: &[&str] = &[
-    "At 09:12 UTC the p99 latency of the checkout service rose above ten seconds.",
-    "The connection pool for the payments database was reduced from 80 to 8 connections.",
-    "Requests queued in the load balancer until their deadlines expired.",
-    "The deploy pipeline applied the configuration change to all regions within four minutes.",
-    "Replication lag on the secondary reached 45 seconds before the failover completed.",
-    "Customers saw intermittent errors when loading their order history.",
-    "The storage cluster reported 97% utilisation on three of its eight nodes.",
-    "Traffic was shifted to the west region while the east region recovered.",
-    "The cache hit rate dropped from 92% to 40% after the eviction policy changed.",
-    "Monitoring showed a steady rise in 503 responses from the API gateway.",
-    "The incident was resolved by rolling back the release to version 4.12.3.",
-    "Engineers from the storage and networking teams joined the incident call.",
-    "The scheduler retried the failed jobs with exponential backoff.",
-    "Disk usage grew by roughly 2 GB per hour due to verbose debug logging.",
-    "The café team in Zürich 🚀 confirmed the rollback had reached every region.",
-];
-
-const INNOCENT: &[&str] = &[
-    "The disaster recovery site took over within four minutes.",
-    "Several pods failed to start because the image tag did not exist.",
-    "Thanks to Alice for the quick rollback.",
-    "The on-call engineer declared the incident at 09:20.",
-    "Our graphs clearly show the spike at 10:02.",
-    "The alert should have fired at 90% disk usage.",
-];
-
-const BLAMEFUL: &[&str] = &[
-    "Bob forgot to renew the certificate.",
-    "Obviously, the health check was misconfigured.",
-    "The deployer should have checked the replication lag.",
-    "This was human error, plain and simple.",
-    "The QA team missed the regression.",
-    "Everyone needs to be more careful with production.",
-];
-
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.next() as usize % xs.len()]
-    }
-}
-
-/// A Markdown postmortem of about `size` bytes.
+/// A Markdown postmortem of about `size` bytes: the core benchmark's generator, so both
+/// benchmarks measure the same kind of text.
 fn postmortem(size: usize) -> String {
-    let mut r = Lcg(42);
-    let mut s = String::with_capacity(size + 4096);
-    let mut n = 0;
-    while s.len() < size {
-        n += 1;
-        s.push_str(&format!(
-            "# Incident {n}: checkout latency\n\n## Summary\n\n"
-        ));
-        for section in ["Timeline", "Root cause", "What went well", "Action items"] {
-            for _ in 0..3 {
-                for _ in 0..4 {
-                    let roll = r.next() % 100;
-                    let sentence = if roll < 3 {
-                        r.pick(BLAMEFUL)
-                    } else if roll < 12 {
-                        r.pick(INNOCENT)
-                    } else {
-                        r.pick(NEUTRAL)
-                    };
-                    s.push_str(sentence);
-                    s.push(' ');
-                }
-                s.pop();
-                s.push_str("\n\n");
-            }
-            match section {
-                "Timeline" => s.push_str("| Time | Event |\n|------|-------|\n| 09:05 | Config change merged |\n| 09:12 | Latency alert fires |\n| 10:30 | Rollback completed |\n\n"),
-                "Root cause" => s.push_str("```sh\nkubectl -n payments rollout undo deploy/checkout\n```\n\n"),
-                _ => {}
-            }
-            s.push_str(&format!("## {section}\n\n"));
-        }
-    }
-    s
+    pmlint_core::corpus::postmortem_corpus(size, 42)
 }
 
 // ------------------------------------------------------------------ client

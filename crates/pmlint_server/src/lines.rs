@@ -6,7 +6,7 @@
 //! the index in time proportional to the edit instead of rescanning a multi-megabyte document on
 //! the async loop for every keystroke.
 
-use pmlint_core::{Encoding, LineCol};
+use pmlint_core::{byte_of_column, column_of, floor_char_boundary, Encoding, LineCol};
 use std::ops::Range;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -99,15 +99,9 @@ impl Lines {
         let offset = floor_char_boundary(text, offset.min(text.len()));
         let line = self.line_of(offset);
         let start = self.starts[line].min(offset);
-        let seg = &text[start..offset];
-        let col = match enc {
-            Encoding::Utf8 => seg.len(),
-            Encoding::Utf16 => seg.chars().map(char::len_utf16).sum(),
-            Encoding::Scalar => seg.chars().count(),
-        };
         LineCol {
             line: clamp_u32(line),
-            col: clamp_u32(col),
+            col: clamp_u32(column_of(&text[start..offset], enc)),
         }
     }
 
@@ -116,38 +110,12 @@ impl Lines {
         let Some(range) = self.line_range(text, pos.line as usize) else {
             return text.len();
         };
-        let line = &text[range.clone()];
-        let want = pos.col as usize;
-        if enc == Encoding::Utf8 {
-            return range.start + floor_char_boundary(line, want.min(line.len()));
-        }
-        let mut units = 0usize;
-        for (i, c) in line.char_indices() {
-            let w = match enc {
-                Encoding::Utf16 => c.len_utf16(),
-                _ => 1,
-            };
-            if units + w > want {
-                return range.start + i;
-            }
-            units += w;
-        }
-        range.end
+        range.start + byte_of_column(&text[range.clone()], pos.col as usize, enc)
     }
 }
 
 fn clamp_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
-}
-
-pub(crate) fn floor_char_boundary(text: &str, mut i: usize) -> usize {
-    if i >= text.len() {
-        return text.len();
-    }
-    while !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }
 
 #[cfg(test)]
