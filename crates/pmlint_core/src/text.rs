@@ -63,11 +63,7 @@ pub fn sentences(prose: &str, range: Range<usize>) -> impl Iterator<Item = Range
         // Fast path, exact: UAX #29 only breaks after a sentence terminator or a paragraph
         // separator. An ASCII piece whose only `.`/`!`/`?` are at its very end, with no line
         // break, is one sentence, and segmenting it would only confirm that.
-        let body = text
-            .trim_end()
-            .trim_end_matches(['.', '!', '?', '"', '\'', ')', ']']);
-        let single =
-            text.is_ascii() && !body.contains(['.', '!', '?', '\n', '\r', '\u{b}', '\u{c}']);
+        let single = is_single_sentence(text);
         let bounds: Box<dyn Iterator<Item = (usize, &str)>> = if single {
             Box::new(std::iter::once((0, text)))
         } else {
@@ -80,6 +76,32 @@ pub fn sentences(prose: &str, range: Range<usize>) -> impl Iterator<Item = Range
         })
     })
 }
+
+/// Whether UAX #29 would find no sentence break inside `text` (ignoring trailing punctuation):
+/// no `.`, `!`, `?` or line separator before the end, and every non-ASCII character one that is
+/// neither a terminator nor a separator (letters, digits, dashes, curly quotes, emoji, …).
+/// Anything else goes to the full segmenter; a property test checks this against it.
+pub(crate) fn is_single_sentence(text: &str) -> bool {
+    let body = text
+        .trim_end()
+        .trim_end_matches(['.', '!', '?', '"', '\'', ')', ']', '’', '”']);
+    body.chars().all(|c| {
+        if c.is_ascii() {
+            !matches!(c, '.' | '!' | '?' | '\n' | '\r' | '\u{b}' | '\u{c}')
+        } else {
+            c.is_alphanumeric()
+                || SAFE_NON_ASCII.contains(&c)
+                || ('\u{1F300}'..='\u{1FAFF}').contains(&c)
+        }
+    })
+}
+
+/// Non-ASCII punctuation and symbols common in prose that are not sentence terminators or
+/// separators in UAX #29.
+const SAFE_NON_ASCII: &[char] = &[
+    '—', '–', '‐', '‑', '’', '‘', '“', '”', '«', '»', '•', '·', '°', '€', '£', '×', '→', '←',
+    '\u{a0}', '\u{2009}', '\u{202f}',
+];
 
 /// Longest whitespace run kept inside one sentence.
 pub const MAX_WS_RUN: usize = 64;
@@ -128,20 +150,7 @@ pub fn tokenize<'t>(prose: &'t str, span: Range<usize>) -> Vec<Token<'t>> {
     let base = span.start;
     let sentence = &prose[span];
     let mut raw: Vec<(usize, &'t str)> = Vec::with_capacity(sentence.len() / 5 + 1);
-    if sentence.is_ascii() {
-        for r in ascii_word_bounds(sentence.as_bytes()) {
-            if !sentence.as_bytes()[r.start].is_ascii_whitespace() {
-                raw.push((base + r.start, &sentence[r]));
-            }
-        }
-    } else {
-        for (i, w) in sentence.split_word_bound_indices() {
-            if w.chars().all(char::is_whitespace) {
-                continue;
-            }
-            raw.push((base + i, w));
-        }
-    }
+    word_bounds(sentence, |r| raw.push((base + r.start, &sentence[r])));
 
     let mut out: Vec<Token<'t>> = Vec::with_capacity(raw.len() + 4);
     let mut i = 0;
@@ -263,6 +272,64 @@ fn lower_of(text: &str) -> Cow<'_, str> {
     } else {
         Cow::Borrowed(text)
     }
+}
+
+/// Calls `f` with the byte range of every non-whitespace UAX #29 word segment of `text`.
+///
+/// UAX #29 always breaks around a run of ASCII spaces, so the text is cut there into chunks;
+/// ASCII chunks use the direct implementation below, and only chunks with a non-ASCII character
+/// (an em dash, a curly quote, an accented word) pay for the full segmenter. A property test
+/// checks the result against segmenting the whole text at once.
+pub(crate) fn word_bounds(text: &str, mut f: impl FnMut(Range<usize>)) {
+    let bytes = text.as_bytes();
+    // WB4 attaches a combining mark, ZWJ or format character to whatever precedes it, even a
+    // space; a chunk starting with one cannot be segmented alone.
+    let attaches = |c: char| !(c.is_ascii() || c.is_alphanumeric() || SAFE_NON_ASCII.contains(&c));
+    let chunk_starts = std::iter::once(0).chain(memchr_spaces(bytes).map(|i| i + 1));
+    if chunk_starts
+        .filter_map(|i| text.get(i..)?.chars().next())
+        .any(attaches)
+    {
+        for (j, w) in text.split_word_bound_indices() {
+            if !w.chars().all(char::is_whitespace) {
+                f(j..j + w.len());
+            }
+        }
+        return;
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b' ' {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i] != b' ' {
+            i += 1;
+        }
+        let chunk = &text[start..i];
+        if chunk.is_ascii() {
+            for r in ascii_word_bounds(chunk.as_bytes()) {
+                if !bytes[start + r.start].is_ascii_whitespace() {
+                    f(start + r.start..start + r.end);
+                }
+            }
+        } else {
+            for (j, w) in chunk.split_word_bound_indices() {
+                if !w.chars().all(char::is_whitespace) {
+                    f(start + j..start + j + w.len());
+                }
+            }
+        }
+    }
+}
+
+fn memchr_spaces(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b' ')
+        .map(|(i, _)| i)
 }
 
 /// UAX #29 word boundaries for ASCII text, computed directly: the same segments as
@@ -405,6 +472,28 @@ mod tests {
             let fast: Vec<_> = ascii_word_bounds(s.as_bytes()).map(|r| &s[r]).collect();
             let uax: Vec<_> = s.split_word_bounds().collect();
             proptest::prop_assert_eq!(fast, uax);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn chunked_word_bounds_match_uax29(s in "([a-z0-9]{1,4}|[A-Z]|[ .,;:'\"()?!_-]|é|—|’|“|”|🚀|中文|\u{301}|\u{a0}){0,40}") {
+            let mut fast = Vec::new();
+            word_bounds(&s, |r| fast.push(s[r].to_owned()));
+            let uax: Vec<String> = s
+                .split_word_bounds()
+                .filter(|w| !w.chars().all(char::is_whitespace))
+                .map(str::to_owned)
+                .collect();
+            proptest::prop_assert_eq!(fast, uax);
+        }
+
+        #[test]
+        fn single_sentence_fast_path_agrees_with_uax29(s in "([a-zA-Z0-9]{1,5}|[ ,;:'\"()_-]|[éÉ—–‐‑’‘“”«»•·°€£×→←]|🚀|中文|\u{a0}|\u{2009}|\u{202f}){1,30}[.!?]?") {
+            if is_single_sentence(&s) {
+                let n = s.split_sentence_bounds().filter(|p| !p.trim().is_empty()).count();
+                proptest::prop_assert!(n <= 1, "UAX #29 splits {:?} into {} sentences", s, n);
+            }
         }
     }
 
