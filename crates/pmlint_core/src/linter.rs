@@ -111,6 +111,8 @@ pub struct Linter {
     /// The same automaton as a DFA: three times faster to scan but three times costlier to
     /// build, so it is built on the first large document only.
     prefilter_dfa: std::sync::OnceLock<AhoCorasick>,
+    /// Bytes this linter has scanned so far (decides when the DFA is worth building).
+    scanned: std::sync::atomic::AtomicUsize,
     anchor_words: Vec<String>,
     /// Per prefilter pattern: (matches as a word prefix, needs no left word boundary).
     anchor_kind: Vec<(bool, bool)>,
@@ -302,6 +304,7 @@ impl Linter {
             active,
             prefilter,
             prefilter_dfa: std::sync::OnceLock::new(),
+            scanned: std::sync::atomic::AtomicUsize::new(0),
             anchor_words: anchors.iter().map(|a| a.0.clone()).collect(),
             anchor_kind: anchors.iter().map(|a| (a.1, a.2)).collect(),
             people: PeopleConfig {
@@ -352,7 +355,13 @@ impl Linter {
         let Some(small) = &self.prefilter else {
             return out;
         };
-        let ac = if text.len() >= DFA_THRESHOLD {
+        // The DFA pays for itself once this linter has scanned enough text, whether in one large
+        // document or across many files of a CLI run or many keystrokes in an editor.
+        let scanned = self
+            .scanned
+            .fetch_add(text.len(), std::sync::atomic::Ordering::Relaxed)
+            + text.len();
+        let ac = if scanned >= DFA_THRESHOLD {
             self.prefilter_dfa.get_or_init(|| {
                 let anchors: Vec<(String, bool, bool)> = self
                     .anchor_words
@@ -746,7 +755,7 @@ fn is_boundary(bytes: &[u8], i: usize) -> bool {
     bytes.get(i).is_none_or(|b| (*b as i8) >= -0x40)
 }
 
-/// Documents at least this large are scanned with the DFA prefilter.
+/// Once a linter has scanned this many bytes, it scans with the DFA prefilter.
 const DFA_THRESHOLD: usize = 256 * 1024;
 
 fn build_prefilter(

@@ -85,6 +85,11 @@ pub(crate) fn is_single_sentence(text: &str) -> bool {
     let body = text
         .trim_end()
         .trim_end_matches(['.', '!', '?', '"', '\'', ')', ']', '’', '”']);
+    if body.is_ascii() {
+        return !body
+            .bytes()
+            .any(|b| matches!(b, b'.' | b'!' | b'?' | b'\n' | b'\r' | 0x0b | 0x0c));
+    }
     body.chars().all(|c| {
         if c.is_ascii() {
             !matches!(c, '.' | '!' | '?' | '\n' | '\r' | '\u{b}' | '\u{c}')
