@@ -60,6 +60,15 @@ impl Class {
     pub(crate) fn first_words(&self) -> impl Iterator<Item = &str> {
         self.by_first.keys().map(String::as_str)
     }
+
+    /// Every entry as one space-separated phrase ("dropped the ball"): prefilter keys that
+    /// do not fire on the first word alone.
+    pub(crate) fn phrases(&self) -> impl Iterator<Item = String> + '_ {
+        self.by_first
+            .values()
+            .flatten()
+            .map(|words| words.join(" "))
+    }
 }
 
 impl Lexicon {

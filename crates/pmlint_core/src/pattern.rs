@@ -160,7 +160,7 @@ impl Sequence {
                 prefixes: prefix.clone(),
             }),
             Kind::Lexical { name, .. } => Some(Anchor {
-                words: lex.class(name)?.first_words().map(str::to_owned).collect(),
+                words: lex.class(name)?.phrases().collect(),
                 prefixes: Vec::new(),
             }),
             _ => None,
