@@ -455,7 +455,7 @@ impl Linter {
         section: Option<&str>,
         out: &mut Vec<Diagnostic>,
     ) {
-        let tokens = tokenize(prose, sent);
+        let tokens = tokenize(prose, sent.clone());
         if tokens.is_empty() {
             return;
         }
@@ -514,7 +514,11 @@ impl Linter {
             }
             let people =
                 people.get_or_insert_with(|| People::analyse(&tokens, lex, &NAMES, &self.people));
-            for m in seq.find_all(&tokens, people, lex) {
+            let matches = match &pattern.regex {
+                Some(re) => regex_matches(re, prose, &sent, &tokens),
+                None => seq.find_all(&tokens, people, lex),
+            };
+            for m in matches {
                 if !conditions_hold(pattern, &tokens, m.start, m.end) {
                     continue;
                 }
@@ -771,4 +775,26 @@ fn build_prefilter(
         .match_kind(MatchKind::LeftmostLongest)
         .build(anchors.iter().map(|a| a.0.as_str()))
         .expect("anchor words are small literals")
+}
+
+/// A `regex` pattern's matches in the sentence, as token ranges (a match is widened to the
+/// tokens it touches, so ranges stay on token and character boundaries).
+fn regex_matches(
+    re: &regex::Regex,
+    prose: &str,
+    sent: &Range<usize>,
+    tokens: &[Token<'_>],
+) -> Vec<crate::pattern::Match> {
+    re.find_iter(&prose[sent.clone()])
+        .filter_map(|m| {
+            let (s, e) = (sent.start + m.start(), sent.start + m.end());
+            let start = tokens.iter().position(|t| t.span.end > s)?;
+            let end = tokens.iter().rposition(|t| t.span.start < e)? + 1;
+            (start < end).then(|| crate::pattern::Match {
+                start,
+                end,
+                captures: Vec::new(),
+            })
+        })
+        .collect()
 }

@@ -10,6 +10,9 @@ use serde::Deserialize;
 use std::fmt;
 use toml::Spanned;
 
+/// Largest compiled size of a rule's regular expression (bytes).
+pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
 /// The rule families, in the order the docs list them.
 pub const FAMILIES: &[&str] = &[
     "named-cause",
@@ -54,6 +57,10 @@ fn yes() -> bool {
 struct PatternSpec {
     sequence: Option<Spanned<String>>,
     phrases: Option<Spanned<Vec<String>>>,
+    regex: Option<Spanned<String>>,
+    /// Required with `regex`: words of which the sentence must contain one (the prefilter key).
+    #[serde(default)]
+    anchors: Vec<String>,
     #[serde(default)]
     unless_before: Vec<String>,
     #[serde(default = "default_window")]
@@ -100,8 +107,11 @@ pub struct FlaggedExample {
 /// A compiled pattern with its context conditions.
 #[derive(Debug)]
 pub(crate) struct Pattern {
-    /// Alternatives sharing the conditions below (one per phrase of a `phrases` list).
+    /// Alternatives sharing the conditions below (one per phrase of a `phrases` list). For a
+    /// `regex` pattern, one sequence of its anchor words, used only for prefiltering.
     pub seqs: Vec<Sequence>,
+    /// A `regex` pattern's expression, matched on the candidate sentence's text.
+    pub regex: Option<regex::Regex>,
     pub unless_before: Vec<Vec<String>>,
     pub before_window: usize,
     pub unless_after: Vec<Vec<String>>,
@@ -288,9 +298,11 @@ pub(crate) fn compile(
     }
     let mut patterns = Vec::new();
     for p in file.patterns {
-        let seqs: Vec<(String, std::ops::Range<usize>)> = match (&p.sequence, &p.phrases) {
-            (Some(s), None) => vec![(s.get_ref().clone(), s.span())],
-            (None, Some(ph)) => {
+        let mut regex = None;
+        let seqs: Vec<(String, std::ops::Range<usize>)> = match (&p.sequence, &p.phrases, &p.regex)
+        {
+            (Some(s), None, None) => vec![(s.get_ref().clone(), s.span())],
+            (None, Some(ph), None) => {
                 if ph.get_ref().is_empty() {
                     return Err(error_at(origin, src, Some(ph.span()), "`phrases` is empty"));
                 }
@@ -311,16 +323,54 @@ pub(crate) fn compile(
                 }
                 v
             }
+            (None, None, Some(r)) => {
+                let words: Vec<&str> = p.anchors.iter().map(|a| a.trim()).collect();
+                if words.is_empty()
+                    || words.iter().any(|w| {
+                        w.is_empty()
+                            || w.contains(char::is_whitespace)
+                            || w.contains(['@', '|', '*', '?', '!', '='])
+                    })
+                {
+                    return Err(error_at(
+                        origin,
+                        src,
+                        Some(r.span()),
+                        "a `regex` pattern needs `anchors`: single words, one of which every match's sentence contains",
+                    ));
+                }
+                // Compiled size is capped so a user rule cannot make every lint slow or huge.
+                let compiled = regex::RegexBuilder::new(r.get_ref())
+                    .case_insensitive(true)
+                    .size_limit(REGEX_SIZE_LIMIT)
+                    .dfa_size_limit(REGEX_SIZE_LIMIT)
+                    .build()
+                    .map_err(|e| {
+                        error_at(origin, src, Some(r.span()), format!("invalid regex: {e}"))
+                    })?;
+                regex = Some(compiled);
+                vec![(words.join("|"), r.span())]
+            }
             _ => {
-                let span = p.sequence.as_ref().map(|s| s.span());
+                let span = p.sequence.as_ref().or(p.regex.as_ref()).map(|s| s.span());
                 return Err(error_at(
                     origin,
                     src,
                     span,
-                    "a [[pattern]] takes exactly one of `sequence` or `phrases`",
+                    "a [[pattern]] takes exactly one of `sequence`, `phrases` or `regex`",
                 ));
             }
         };
+        if regex.is_some()
+            && (p.highlight.is_some() || p.fix.as_ref().is_some_and(|f| f.target.is_some()))
+        {
+            return Err(error_at(
+                origin,
+                src,
+                p.regex.as_ref().map(|r| r.span()),
+                "a `regex` pattern has no labels: it highlights and fixes the whole match",
+            ));
+        }
         let fix = p.fix.clone().or_else(|| file.fix.clone());
         let mut compiled = Vec::with_capacity(seqs.len());
         for (text, span) in seqs {
@@ -345,6 +395,7 @@ pub(crate) fn compile(
         }
         patterns.push(Pattern {
             seqs: compiled,
+            regex,
             unless_before: p.unless_before.iter().map(|s| phrase_words(s)).collect(),
             before_window: p.before_window,
             unless_after: p.unless_after.iter().map(|s| phrase_words(s)).collect(),

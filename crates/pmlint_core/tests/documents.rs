@@ -156,3 +156,68 @@ fn fixes_respect_position_and_punctuation() {
     let (fixed, _) = apply_fixes(md, found.iter().flat_map(|d| &d.fixes), Applicability::Safe);
     assert!(fixed.contains("**"), "markup kept: {fixed}");
 }
+
+/// User rule files load through the same format; `regex` patterns need anchors and are size-capped.
+#[test]
+fn user_rules_with_regex() {
+    use pmlint_core::{Config, RuleSet, RuleSource};
+    use std::sync::Arc;
+    let rule = r#"
+id = "no-heroics"
+family = "custom-culture"
+severity = "info"
+message = "Praising heroics rewards the firefighting that a better system would make unnecessary."
+why = "Celebrating the person who stayed up all night teaches teams that outages are won by stamina, not by design."
+suggestions = ["Describe what made the recovery slow."]
+clean = ["The recovery took four hours."]
+
+[[pattern]]
+regex = "hero(ic|ics|es)?\\b|saved the day"
+anchors = ["hero", "heroic", "heroics", "heroes", "saved"]
+
+[[flagged]]
+text = "Alice was the hero of the night."
+"#;
+    let (rules, errors) = RuleSet::load(&[RuleSource {
+        origin: "team/no-heroics.toml",
+        text: rule,
+    }]);
+    assert!(errors.is_empty(), "{errors:?}");
+    let l = pmlint_core::Linter::new(Arc::new(rules), &Config::default()).unwrap();
+    let text = "Thanks to heroic efforts, Bob saved the day.";
+    let found: Vec<&str> = l
+        .lint(text, DocumentKind::PlainText)
+        .iter()
+        .filter(|d| &*d.rule == "no-heroics")
+        .map(|d| &text[d.range.clone()])
+        .collect();
+    assert_eq!(found, ["heroic", "saved the day"]);
+
+    let no_anchor = rule.replace(
+        "anchors = [\"hero\", \"heroic\", \"heroics\", \"heroes\", \"saved\"]",
+        "",
+    );
+    let (_, errors) = RuleSet::load(&[RuleSource {
+        origin: "team/no-heroics.toml",
+        text: &no_anchor,
+    }]);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.message.contains("anchors") && e.line.is_some()),
+        "{errors:?}"
+    );
+
+    let huge = rule.replace(
+        r#"hero(ic|ics|es)?\\b|saved the day"#,
+        r#"\\w{1000}\\w{1000}\\w{1000}"#,
+    );
+    let (_, errors) = RuleSet::load(&[RuleSource {
+        origin: "team/no-heroics.toml",
+        text: &huge,
+    }]);
+    assert!(
+        errors.iter().any(|e| e.message.contains("invalid regex")),
+        "{errors:?}"
+    );
+}
