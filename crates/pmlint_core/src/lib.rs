@@ -49,7 +49,9 @@ pub mod text;
 pub use config::{Config, ConfigError, RuleEntry, RuleSetting};
 pub use diagnostic::{apply_fixes, Applicability, Diagnostic, Edit, Fix, Severity};
 pub use document::{Block, Document, DocumentKind, Section};
-pub use linter::{match_case, rule_fix_applicability, Linter, RuleSet, RuleSource};
-pub use position::{byte_of_column, column_of, floor_char_boundary, Encoding, LineCol, LineIndex};
+pub use linter::{rule_fix_applicability, Linter, RuleSet, RuleSource};
+pub use position::{
+    byte_of_column, column_of, content_end, floor_char_boundary, Encoding, LineCol, LineIndex,
+};
 pub use rule::{FlaggedExample, Rule, RuleError, FAMILIES};
 pub use suppress::{Directive, DirectiveKind};

@@ -460,19 +460,15 @@ impl Linter {
             return;
         }
         let lex = &self.rules.lexicon;
-        // Which required words and classes this sentence has: one lookup per token.
+        // One pass over the tokens: which required words and classes the sentence has, and the
+        // sequences anchored on its words (only those are considered below).
         let mut present = vec![0u64; self.features.len().div_ceil(64)];
-        let mut class_bits = 0u64;
-        for t in &tokens {
-            if let Some(&f) = self.features.get(t.lower.as_ref()) {
-                present[(f / 64) as usize] |= 1 << (f % 64);
-            }
-            class_bits |= lex.bits(&t.lower);
-        }
-        // Only the sequences whose anchor occurs in this sentence are considered.
+        let mut bits: Vec<u64> = tokens.iter().map(|t| lex.bits(&t.lower)).collect();
+        let class_bits = bits.iter().fold(0, |acc, b| acc | b);
         let mut cands: Vec<u32> = Vec::new();
         for t in &tokens {
             if let Some(&f) = self.features.get(t.lower.as_ref()) {
+                present[(f / 64) as usize] |= 1 << (f % 64);
                 cands.extend_from_slice(&self.by_feature[f as usize]);
             }
         }
@@ -512,8 +508,15 @@ impl Linter {
             if !satisfied {
                 continue;
             }
-            let people =
-                people.get_or_insert_with(|| People::analyse(&tokens, lex, &NAMES, &self.people));
+            let people = people.get_or_insert_with(|| {
+                People::analyse(
+                    &tokens,
+                    std::mem::take(&mut bits),
+                    lex,
+                    &NAMES,
+                    &self.people,
+                )
+            });
             let matches = match &pattern.regex {
                 Some(re) => regex_matches(re, prose, &sent, &tokens),
                 None => seq.find_all(&tokens, people, lex),
@@ -598,20 +601,13 @@ fn conditions_hold(p: &Pattern, tokens: &[Token<'_>], start: usize, end: usize) 
     true
 }
 
-/// Copies the case shape of `original` onto `replacement` ("Bob" → "The engineer").
-pub fn match_case(original: &str, replacement: &str) -> String {
-    let letters: Vec<char> = original.chars().filter(|c| c.is_alphabetic()).collect();
-    if letters.len() > 1 && letters.iter().all(|c| c.is_uppercase()) {
-        return replacement.to_uppercase();
+/// `s` with its first character upper-cased (a replacement that starts a sentence).
+fn capitalize(s: &str) -> String {
+    let mut cs = s.chars();
+    match cs.next() {
+        Some(f) => f.to_uppercase().chain(cs).collect(),
+        None => String::new(),
     }
-    if original.chars().next().is_some_and(char::is_uppercase) {
-        let mut cs = replacement.chars();
-        return match cs.next() {
-            Some(f) => f.to_uppercase().chain(cs).collect(),
-            None => String::new(),
-        };
-    }
-    replacement.to_owned()
 }
 
 fn build_fix(
@@ -630,7 +626,7 @@ fn build_fix(
         None => (m.start, m.end),
     };
     if let Some(class) = spec.target_class.as_deref().and_then(Computed::from_name) {
-        people.match_len(class, tokens, a)?;
+        people.match_len(class, a)?;
     }
     let start = tokens[a].span.start;
     let end = tokens[b - 1].span.end;
@@ -641,7 +637,7 @@ fn build_fix(
         // name, and "said Bob" becomes "said the engineer", while a sentence start stays
         // capitalised and an all-caps original stays all caps.
         let replacement = if tokens[a].sentence_start {
-            match_case("X", &spec.replace)
+            capitalize(&spec.replace)
         } else if tokens[a].all_caps {
             spec.replace.to_uppercase()
         } else {

@@ -330,7 +330,7 @@ fn element_len(
             lex.class(name)?
                 .match_len(tokens[ti..].iter().map(|t| t.lower.as_ref()))
         }
-        Kind::Computed(c) => people.match_len(*c, tokens, ti),
+        Kind::Computed(c) => people.match_len(*c, ti),
         Kind::Gap(..) => None,
     }
 }

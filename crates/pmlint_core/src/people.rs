@@ -239,8 +239,10 @@ struct Bits {
 }
 
 impl People {
+    /// `bits` holds each token's lexicon class bits, already computed by the caller.
     pub(crate) fn analyse(
         tokens: &[Token<'_>],
+        bits: Vec<u64>,
         lex: &Lexicon,
         names: &Names,
         cfg: &PeopleConfig,
@@ -262,7 +264,6 @@ impl People {
             .iter()
             .fold(0, |m, c| m | lex.bit(c)),
         };
-        let bits: Vec<u64> = tokens.iter().map(|t| lex.bits(&t.lower)).collect();
         let wf: Vec<u8> = tokens.iter().map(|t| flags(&t.lower)).collect();
         let check_allowed = !cfg.allowed.is_empty();
         let acts = |i: usize| {
@@ -414,12 +415,7 @@ impl People {
     }
 
     /// Length (in tokens) of a match of `class` starting at token `i`.
-    pub(crate) fn match_len(
-        &self,
-        class: Computed,
-        _tokens: &[Token<'_>],
-        i: usize,
-    ) -> Option<usize> {
+    pub(crate) fn match_len(&self, class: Computed, i: usize) -> Option<usize> {
         let len = self.matches.get(i)?[class as usize];
         (len > 0).then_some(len as usize)
     }

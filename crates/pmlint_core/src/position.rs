@@ -71,18 +71,8 @@ impl LineIndex {
     /// Byte range of `line`'s content, without its terminator.
     pub fn line_range(&self, text: &str, line: u32) -> Option<std::ops::Range<usize>> {
         let start = self.line_start(line)?;
-        let mut end = self
-            .line_start(line + 1)
-            .unwrap_or(self.len as usize)
-            .min(text.len());
-        let b = text.as_bytes();
-        if end > start && b[end - 1] == b'\n' {
-            end -= 1;
-        }
-        if end > start && b[end - 1] == b'\r' {
-            end -= 1;
-        }
-        Some(start..end)
+        let next = self.line_start(line + 1).unwrap_or(self.len as usize);
+        Some(start..content_end(text, start, next))
     }
 
     /// Line containing byte `offset` (offsets past the end map to the last line).
@@ -116,6 +106,20 @@ impl LineIndex {
         };
         range.start + byte_of_column(&text[range.clone()], pos.col as usize, enc)
     }
+}
+
+/// End of a line's content: `next` (where the following line starts, or the text's end) minus
+/// the line's `\n`, `\r\n` or `\r` terminator, never before `start`.
+pub fn content_end(text: &str, start: usize, next: usize) -> usize {
+    let b = text.as_bytes();
+    let mut end = next.min(text.len());
+    if end > start && b[end - 1] == b'\n' {
+        end -= 1;
+    }
+    if end > start && b[end - 1] == b'\r' {
+        end -= 1;
+    }
+    end
 }
 
 /// The column, in `enc` units, at the end of `before` (the part of a line before a position).

@@ -6,7 +6,7 @@
 //! the index in time proportional to the edit instead of rescanning a multi-megabyte document on
 //! the async loop for every keystroke.
 
-use pmlint_core::{byte_of_column, column_of, floor_char_boundary, Encoding, LineCol};
+use pmlint_core::{byte_of_column, column_of, content_end, floor_char_boundary, Encoding, LineCol};
 use std::ops::Range;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,20 +67,8 @@ impl Lines {
 
     fn line_range(&self, text: &str, line: usize) -> Option<Range<usize>> {
         let start = *self.starts.get(line)?;
-        let mut end = self
-            .starts
-            .get(line + 1)
-            .copied()
-            .unwrap_or(text.len())
-            .min(text.len());
-        let b = text.as_bytes();
-        if end > start && b[end - 1] == b'\n' {
-            end -= 1;
-        }
-        if end > start && b[end - 1] == b'\r' {
-            end -= 1;
-        }
-        Some(start..end)
+        let next = self.starts.get(line + 1).copied().unwrap_or(text.len());
+        Some(start..content_end(text, start, next))
     }
 
     /// Byte range of `line`'s content without its terminator (for code actions).
